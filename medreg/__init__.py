@@ -1,0 +1,1 @@
+"""medreg: an open platform for medical products regulators."""

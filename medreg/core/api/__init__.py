@@ -1,0 +1,1 @@
+"""API plumbing shared by every module: authentication, the error shape, the scope of a request."""

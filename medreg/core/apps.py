@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """Accounts, jurisdictions, scoping, audit."""
+
+    name = "medreg.core"
+    label = "core"
+    verbose_name = _("Core")

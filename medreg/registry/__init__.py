@@ -1,0 +1,1 @@
+"""registry: master data of the regulated world — enterprises, licences, drugs, devices, cosmetics."""

@@ -1,0 +1,1 @@
+"""Settings packages: base (shared), demo (embedded SQLite), test, production."""

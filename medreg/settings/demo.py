@@ -1,0 +1,5 @@
+"""`make demo`: embedded SQLite under var/, served by Django's development server."""
+
+from medreg.settings.base import *  # noqa: F403
+
+DEBUG = True

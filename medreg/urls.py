@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from medreg.api import api
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("medreg.core.urls")),
+    path("", include("medreg.registry.urls")),
+]
