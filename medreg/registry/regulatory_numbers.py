@@ -184,11 +184,12 @@ def validate_gtin(value: str, field: str = "gtin") -> str:
     if not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
         raise _fail(field, "invalid_format", f"{value!r} is not a GTIN.", "A GTIN has 8, 12, 13 or 14 digits.")
     gtin = digits.zfill(14)
-    if gs1_standard_check_digit(gtin[:-1]) != gtin[-1]:
+    expected = str(gs1_standard_check_digit(gtin[:-1]))
+    if expected != gtin[-1]:
         raise _fail(
             field,
             "invalid_check_digit",
-            f"The check digit of {digits} should be {gs1_standard_check_digit(gtin[:-1])}.",
+            f"The check digit of {digits} should be {expected}.",
             "One digit is mistyped; copy it from the label.",
         )
     return gtin

@@ -104,3 +104,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Static files are served by the platform itself (WhiteNoise); production runs collectstatic.
+WHITENOISE_USE_FINDERS = True

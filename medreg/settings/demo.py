@@ -3,3 +3,4 @@
 from medreg.settings.base import *  # noqa: F403
 
 DEBUG = True
+WHITENOISE_AUTOREFRESH = True  # serve from the apps' static folders without collectstatic

@@ -226,4 +226,5 @@ def test_prehash_string_and_hash_format() -> None:
     assert prehash.startswith("eventType=ObjectEventeventTime=2020-03-04T10:00:30.000Z")
     assert "{https://ns.example.com/epcis/}myField" in prehash
     assert hash_prehash(prehash) == BASE_HASH
-    assert BASE_HASH.startswith("ni:///sha-256;") and BASE_HASH.endswith("?ver=CBV2.0")
+    assert BASE_HASH.startswith("ni:///sha-256;")
+    assert BASE_HASH.endswith("?ver=CBV2.0")

@@ -1,7 +1,7 @@
 """Core endpoints: who am I, jurisdictions, API tokens."""
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from medreg.core.actor import Actor, client_ip
@@ -69,22 +69,22 @@ def list_tokens(request: HttpRequest) -> list[TokenOut]:
 
 
 @router.post("/tokens", response={201: NewTokenOut})
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, NewTokenOut]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
     user = _signed_in(request)
     actor = Actor(user=user, ip_address=client_ip(request.META), channel=request.auth_channel)  # type: ignore[attr-defined]
     token, plaintext = issue_token(actor=actor, user=user, name=payload.name)
-    return 201, NewTokenOut(id=token.pk, name=token.name, prefix=token.prefix, active=True, token=plaintext)
+    return Status(201, NewTokenOut(id=token.pk, name=token.name, prefix=token.prefix, active=True, token=plaintext))
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def delete_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def delete_token(request: HttpRequest, token_id: int) -> Status[None]:
     user = _signed_in(request)
     token = ApiToken.objects.filter(pk=token_id, user=user).first()
     if token is None:
         raise NotFound("token")
     actor = Actor(user=user, ip_address=client_ip(request.META), channel=request.auth_channel)  # type: ignore[attr-defined]
     revoke_token(actor=actor, token=token)
-    return 204, None
+    return Status(204, None)
 
 
 def _signed_in(request: HttpRequest):  # type: ignore[no-untyped-def]

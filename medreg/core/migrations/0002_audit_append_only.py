@@ -27,13 +27,13 @@ SQLITE_DOWN = ["DROP TRIGGER IF EXISTS core_auditrecord_no_update;", "DROP TRIGG
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     statements = [POSTGRES_UP] if schema_editor.connection.vendor == "postgresql" else SQLITE_UP
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     statements = [POSTGRES_DOWN] if schema_editor.connection.vendor == "postgresql" else SQLITE_DOWN
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,7 @@
 """Registry endpoints: thin — parse, call one selector or service, serialize."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from medreg.core.actor import Actor, client_ip
@@ -55,9 +55,9 @@ def get_enterprise(request: HttpRequest, uscc: str) -> EnterpriseOut:
 
 
 @router.post("/enterprises", response={201: EnterpriseOut})
-def create_enterprise(request: HttpRequest, payload: EnterpriseIn) -> tuple[int, EnterpriseOut]:
+def create_enterprise(request: HttpRequest, payload: EnterpriseIn) -> Status[EnterpriseOut]:
     created = services.create_enterprise(actor=actor_of(request), scope=request_scope(request), data=payload)
-    return 201, enterprise_out(selectors.enterprise(request_scope(request), created.uscc))
+    return Status(201, enterprise_out(selectors.enterprise(request_scope(request), created.uscc)))
 
 
 @router.patch("/enterprises/{uscc}", response=EnterpriseOut)
@@ -80,9 +80,9 @@ def get_licence(request: HttpRequest, licence_id: int) -> LicenceOut:
 
 
 @router.post("/licences", response={201: LicenceOut})
-def create_licence(request: HttpRequest, payload: LicenceIn) -> tuple[int, LicenceOut]:
+def create_licence(request: HttpRequest, payload: LicenceIn) -> Status[LicenceOut]:
     created = services.create_licence(actor=actor_of(request), scope=request_scope(request), data=payload)
-    return 201, licence_out(created)
+    return Status(201, licence_out(created))
 
 
 @router.post("/licences/{licence_id}/status", response=LicenceOut)
@@ -104,9 +104,9 @@ def get_drug(request: HttpRequest, approval_number: str) -> DrugOut:
 
 
 @router.post("/drugs", response={201: DrugOut})
-def create_drug(request: HttpRequest, payload: DrugIn) -> tuple[int, DrugOut]:
+def create_drug(request: HttpRequest, payload: DrugIn) -> Status[DrugOut]:
     created = services.create_drug(actor=actor_of(request), scope=request_scope(request), data=payload)
-    return 201, drug_out(selectors.drug(request_scope(request), created.approval_number))
+    return Status(201, drug_out(selectors.drug(request_scope(request), created.approval_number)))
 
 
 @router.patch("/drugs/{approval_number}", response=DrugOut)
@@ -128,9 +128,9 @@ def get_device(request: HttpRequest, number: str) -> DeviceOut:
 
 
 @router.post("/devices", response={201: DeviceOut})
-def create_device(request: HttpRequest, payload: DeviceIn) -> tuple[int, DeviceOut]:
+def create_device(request: HttpRequest, payload: DeviceIn) -> Status[DeviceOut]:
     created = services.create_device(actor=actor_of(request), scope=request_scope(request), data=payload)
-    return 201, device_out(selectors.device(request_scope(request), created.number))
+    return Status(201, device_out(selectors.device(request_scope(request), created.number)))
 
 
 @router.get("/cosmetics", response=list[CosmeticOut])
@@ -144,9 +144,9 @@ def get_cosmetic(request: HttpRequest, number: str) -> CosmeticOut:
 
 
 @router.post("/cosmetics", response={201: CosmeticOut})
-def create_cosmetic(request: HttpRequest, payload: CosmeticIn) -> tuple[int, CosmeticOut]:
+def create_cosmetic(request: HttpRequest, payload: CosmeticIn) -> Status[CosmeticOut]:
     created = services.create_cosmetic(actor=actor_of(request), scope=request_scope(request), data=payload)
-    return 201, cosmetic_out(selectors.cosmetic(request_scope(request), created.number))
+    return Status(201, cosmetic_out(selectors.cosmetic(request_scope(request), created.number)))
 
 
 @router.get("/search", response=list[SearchHit])

@@ -194,9 +194,9 @@ def _skip(conv: JsonConverter, key: str, value: Any) -> Iterator[Node]:
 
 _Converter = Callable[[JsonConverter, str, Any], Iterator[Node]]
 _FIELD_CONVERTERS: dict[str, _Converter] = {
-    **{name: _epc_list for name in _EPC_LISTS},
-    **{name: _quantity_list for name in _QTY_LISTS},
-    **{name: _typed_list for name in _TYPED_LISTS},
+    **dict.fromkeys(_EPC_LISTS, _epc_list),
+    **dict.fromkeys(_QTY_LISTS, _quantity_list),
+    **dict.fromkeys(_TYPED_LISTS, _typed_list),
     "bizStep": _vocab_field,
     "disposition": _vocab_field,
     "persistentDisposition": _persistent_disposition,

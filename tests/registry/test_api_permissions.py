@@ -1,0 +1,380 @@
+"""The permission matrix: every API endpoint against every kind of caller.
+
+One table says, for each endpoint, what each caller gets. The test checks the status code, the
+error shape, and that a refused request wrote nothing (no row in any registry table, no audit
+record). A second test checks that the table covers every operation in the OpenAPI schema, so a
+new endpoint cannot be added without its row here.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.test import Client
+
+from medreg.api import api
+from medreg.core.actor import Actor
+from medreg.core.models import ApiToken, Role, User
+from medreg.core.tokens import issue_token
+from medreg.registry.models import Cosmetic, Device
+from tests import factories
+
+ACTORS = (
+    "anonymous",
+    "public",
+    "own_enterprise",
+    "other_enterprise",
+    "inspector",
+    "other_county",
+    "city",
+    "province",
+    "other_province",
+    "national",
+)
+
+
+@dataclass
+class World:
+    """Two enterprises in 杭州市西湖区 (A, with a licence, a drug, a device, a cosmetic) and one in 南京 (B)."""
+
+    a: Any
+    b: Any
+    licence_a: Any
+    licence_b: Any
+    tokens: dict[str, str] = field(default_factory=dict)
+    token_ids: dict[str, int] = field(default_factory=dict)
+
+
+def _build_world() -> World:
+    a = factories.make_enterprise(
+        "杭州甲药业有限公司", "330106", ("marketing_authorization_holder", "drug_manufacturer")
+    )
+    b = factories.make_enterprise("南京乙医药有限公司", "320102", ("marketing_authorization_holder",))
+    c = factories.make_enterprise("宁波丙大药房有限公司", "330203", ("retail_pharmacy",))
+    world = World(
+        a=a, b=b, licence_a=factories.make_licence(a, "浙AA5710001"), licence_b=factories.make_licence(b, "苏AA0250001")
+    )
+    factories.make_drug(a, "国药准字H20051234", code="8612345")
+    factories.make_drug(b, "国药准字H20060001", name="布洛芬片", code="8612346")
+    _make_device_and_cosmetic(a)
+    users = {
+        "public": ("public", Role.PUBLIC, None, ""),
+        "own_enterprise": ("ent_a", Role.MARKETING_AUTHORIZATION_HOLDER, None, a.uscc),
+        "other_enterprise": ("ent_c", Role.RETAIL_PHARMACY, None, c.uscc),
+        "inspector": ("insp", Role.INSPECTOR, "330100", ""),
+        "other_county": ("haishu", Role.COUNTY_REGULATOR, "330203", ""),
+        "city": ("hz", Role.CITY_REGULATOR, "330100", ""),
+        "province": ("zj", Role.PROVINCIAL_REGULATOR, "330000", ""),
+        "other_province": ("js", Role.PROVINCIAL_REGULATOR, "320000", ""),
+        "national": ("nmpa", Role.NATIONAL_REGULATOR, "000000", ""),
+    }
+    for actor, (username, role, division, enterprise) in users.items():
+        user = factories.make_user(username, role, division, enterprise)
+        token, plaintext = issue_token(actor=Actor.system(), user=user, name="matrix")
+        world.tokens[actor], world.token_ids[actor] = plaintext, token.pk
+    return world
+
+
+def _make_device_and_cosmetic(holder: Any) -> None:
+    Device.objects.create(
+        number="浙械注准20152220001",
+        name="电子血压计",
+        device_class="II",
+        marketing_authorization_holder=holder,
+        approved_on=dt.date(2015, 3, 1),
+    )
+    Cosmetic.objects.create(
+        number="国妆特字G20190001",
+        name="防晒乳",
+        category="special",
+        marketing_authorization_holder=holder,
+        approved_on=dt.date(2019, 1, 1),
+    )
+
+
+def _new_enterprise(division: str) -> dict[str, Any]:
+    return {
+        "uscc": factories.uscc(division),
+        "name": "新注册医药有限公司",
+        "types": ["drug_wholesaler"],
+        "legal_representative": "李四",
+        "registered_address": "杭州市西湖区文三路1号",
+        "jurisdiction": division,
+    }
+
+
+@dataclass(frozen=True)
+class Case:
+    """One endpoint: how to call it and what each caller gets (others get `default`)."""
+
+    method: str
+    path: str  # OpenAPI path, for the coverage check
+    url: Callable[[World], str]
+    expected: dict[str, int]
+    default: int
+    body: Callable[[World], dict[str, Any]] | None = None
+    writes: bool = False
+
+
+READERS_OF_A = {
+    "anonymous": 200,
+    "public": 200,
+    "own_enterprise": 200,
+    "inspector": 200,
+    "city": 200,
+    "province": 200,
+    "national": 200,
+}
+ZJ_WRITERS = {"city": 201, "province": 201, "national": 201}
+REFUSED_WRITERS = {"anonymous": 403, "public": 403, "own_enterprise": 403, "other_enterprise": 403, "inspector": 403}
+
+CASES = [
+    Case("GET", "/api/core/me", lambda w: "/api/core/me", {}, 200),
+    Case("GET", "/api/core/jurisdictions", lambda w: "/api/core/jurisdictions?parent=330000", {}, 200),
+    Case("GET", "/api/core/tokens", lambda w: "/api/core/tokens", {"anonymous": 403}, 200),
+    Case(
+        "POST",
+        "/api/core/tokens",
+        lambda w: "/api/core/tokens",
+        {"anonymous": 403},
+        201,
+        body=lambda w: {"name": "erp"},
+        writes=True,
+    ),
+    Case(
+        "DELETE",
+        "/api/core/tokens/{token_id}",
+        lambda w: f"/api/core/tokens/{w.token_ids['own_enterprise']}",
+        {"anonymous": 403, "own_enterprise": 204},
+        404,
+        writes=True,
+    ),
+    Case("GET", "/api/registry/enterprises", lambda w: "/api/registry/enterprises", {}, 200),
+    Case(
+        "GET", "/api/registry/enterprises/{uscc}", lambda w: f"/api/registry/enterprises/{w.a.uscc}", READERS_OF_A, 404
+    ),
+    Case(
+        "POST",
+        "/api/registry/enterprises",
+        lambda w: "/api/registry/enterprises",
+        {**REFUSED_WRITERS, **ZJ_WRITERS},
+        400,
+        body=lambda w: _new_enterprise("330106"),
+        writes=True,
+    ),
+    Case(
+        "PATCH",
+        "/api/registry/enterprises/{uscc}",
+        lambda w: f"/api/registry/enterprises/{w.a.uscc}",
+        {**REFUSED_WRITERS, "city": 200, "province": 200, "national": 200},
+        404,
+        body=lambda w: {"version": 1, "legal_representative": "王五"},
+        writes=True,
+    ),
+    Case("GET", "/api/registry/licences", lambda w: "/api/registry/licences", {}, 200),
+    Case(
+        "GET",
+        "/api/registry/licences/{licence_id}",
+        lambda w: f"/api/registry/licences/{w.licence_a.pk}",
+        READERS_OF_A,
+        404,
+    ),
+    Case(
+        "POST",
+        "/api/registry/licences",
+        lambda w: "/api/registry/licences",
+        {**REFUSED_WRITERS, **ZJ_WRITERS},
+        400,
+        writes=True,
+        body=lambda w: {
+            "enterprise": w.a.uscc,
+            "kind": "drug_retail",
+            "number": "浙CB5710009",
+            "scope": "中成药",
+            "issued_by": "330100",
+            "issued_on": "2024-01-02",
+            "valid_until": "2029-01-01",
+        },
+    ),
+    Case(
+        "POST",
+        "/api/registry/licences/{licence_id}/status",
+        lambda w: f"/api/registry/licences/{w.licence_a.pk}/status",
+        {**REFUSED_WRITERS, "city": 200, "province": 200, "national": 200},
+        404,
+        writes=True,
+        body=lambda w: {"version": 1, "status": "suspended", "reason": "飞行检查发现严重缺陷"},
+    ),
+    Case("GET", "/api/registry/drugs", lambda w: "/api/registry/drugs", {}, 200),
+    Case(
+        "GET",
+        "/api/registry/drugs/{approval_number}",
+        lambda w: "/api/registry/drugs/国药准字H20051234",
+        READERS_OF_A,
+        404,
+    ),
+    Case(
+        "POST",
+        "/api/registry/drugs",
+        lambda w: "/api/registry/drugs",
+        {**REFUSED_WRITERS, **ZJ_WRITERS},
+        400,
+        writes=True,
+        body=lambda w: {
+            "approval_number": "国药准字Z20070002",
+            "generic_name": "板蓝根颗粒",
+            "dosage_form": "颗粒剂",
+            "strength": "10g",
+            "marketing_authorization_holder": w.a.uscc,
+            "prescription_class": "otc_a",
+            "approved_on": "2007-06-01",
+            "package_levels": [{"level": 1, "description": "每袋10g", "quantity": 20}],
+        },
+    ),
+    Case(
+        "PATCH",
+        "/api/registry/drugs/{approval_number}",
+        lambda w: "/api/registry/drugs/国药准字H20051234",
+        {**REFUSED_WRITERS, "city": 200, "province": 200, "national": 200},
+        404,
+        writes=True,
+        body=lambda w: {"version": 1, "trade_name": "阿莫灵"},
+    ),
+    Case("GET", "/api/registry/devices", lambda w: "/api/registry/devices", {}, 200),
+    Case(
+        "GET",
+        "/api/registry/devices/{number}",
+        lambda w: "/api/registry/devices/浙械注准20152220001",
+        READERS_OF_A,
+        404,
+    ),
+    Case(
+        "POST",
+        "/api/registry/devices",
+        lambda w: "/api/registry/devices",
+        {**REFUSED_WRITERS, **ZJ_WRITERS},
+        400,
+        writes=True,
+        body=lambda w: {
+            "number": "浙械注准20162220002",
+            "name": "医用口罩",
+            "device_class": "II",
+            "marketing_authorization_holder": w.a.uscc,
+            "approved_on": "2016-01-01",
+            "identifiers": [{"di": "06901234567892", "issuing_agency": "GS1"}],
+        },
+    ),
+    Case("GET", "/api/registry/cosmetics", lambda w: "/api/registry/cosmetics", {}, 200),
+    Case(
+        "GET",
+        "/api/registry/cosmetics/{number}",
+        lambda w: "/api/registry/cosmetics/国妆特字G20190001",
+        READERS_OF_A,
+        404,
+    ),
+    Case(
+        "POST",
+        "/api/registry/cosmetics",
+        lambda w: "/api/registry/cosmetics",
+        {**REFUSED_WRITERS, **ZJ_WRITERS},
+        400,
+        writes=True,
+        body=lambda w: {
+            "number": "浙G妆网备字2021000001",
+            "name": "保湿霜",
+            "category": "ordinary",
+            "marketing_authorization_holder": w.a.uscc,
+            "approved_on": "2021-05-01",
+        },
+    ),
+    Case("GET", "/api/registry/search", lambda w: "/api/registry/search?q=医药", {}, 200),
+]
+
+
+def _counts() -> dict[str, int]:
+    models = [*apps.get_app_config("registry").get_models(), apps.get_model("core", "AuditRecord"), ApiToken, User]
+    return {m._meta.label: m.objects.count() for m in models}
+
+
+def _call(client: Client, case: Case, world: World, actor: str) -> Any:
+    headers = {} if actor == "anonymous" else {"Authorization": f"Bearer {world.tokens[actor]}"}
+    body = case.body(world) if case.body else None
+    method = getattr(client, case.method.lower())
+    if body is None:
+        return method(case.url(world), headers=headers)
+    return method(case.url(world), data=body, content_type="application/json", headers=headers)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.method} {c.path}" for c in CASES])
+def test_permission_matrix(case: Case) -> None:
+    for actor in ACTORS:
+        # given a fresh world for every caller, so one caller's write cannot hide another's
+        sid = transaction.savepoint()
+        world = _build_world()
+        before = _counts()
+        # when
+        response = _call(Client(), case, world, actor)
+        # then
+        expected = case.expected.get(actor, case.default)
+        assert (actor, response.status_code) == (actor, expected), response.content.decode()[:500]
+        after = _counts()
+        if expected >= 400:
+            assert after == before, f"{actor}: a refused request wrote {set(after.items()) - set(before.items())}"
+            assert set(response.json()) == {"errors"}
+            assert response.json()["errors"][0]["message"]
+        elif case.writes:
+            assert after["core.AuditRecord"] == before["core.AuditRecord"] + 1, actor
+        else:
+            assert after == before
+        transaction.savepoint_rollback(sid)
+
+
+def test_every_api_operation_is_in_the_matrix() -> None:
+    schema = api.get_openapi_schema()
+    operations = {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
+    assert operations == {(case.method, case.path) for case in CASES}
+
+
+@pytest.mark.django_db
+def test_list_answers_are_scoped() -> None:
+    world = _build_world()
+    client = Client()
+
+    def visible(actor: str) -> list[str]:
+        headers = {} if actor == "anonymous" else {"Authorization": f"Bearer {world.tokens[actor]}"}
+        return sorted(e["name"] for e in client.get("/api/registry/enterprises", headers=headers).json())
+
+    everyone = ["南京乙医药有限公司", "宁波丙大药房有限公司", "杭州甲药业有限公司"]
+    assert visible("anonymous") == everyone  # the public sees active enterprises
+    assert visible("national") == everyone
+    assert visible("province") == ["宁波丙大药房有限公司", "杭州甲药业有限公司"]
+    assert visible("city") == ["杭州甲药业有限公司"]
+    assert visible("other_county") == ["宁波丙大药房有限公司"]
+    assert visible("other_province") == ["南京乙医药有限公司"]
+    assert visible("own_enterprise") == ["杭州甲药业有限公司"]
+    assert visible("other_enterprise") == ["宁波丙大药房有限公司"]
+
+
+@pytest.mark.django_db
+def test_revoked_token_is_refused() -> None:
+    world = _build_world()
+    client = Client()
+    headers = {"Authorization": f"Bearer {world.tokens['province']}"}
+    assert client.delete(f"/api/core/tokens/{world.token_ids['province']}", headers=headers).status_code == 204
+    response = client.get("/api/core/me", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["field"] == "Authorization"
+
+
+@pytest.mark.django_db
+def test_session_writes_need_the_csrf_token(provincial_user: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(provincial_user)
+    response = client.post("/api/core/tokens", data={"name": "x"}, content_type="application/json")
+    assert response.status_code == 403
+    assert ApiToken.objects.count() == 0
