@@ -32,8 +32,9 @@ class OptionalAuth(AuthBase):
             user = _user_from_session(request)
             request.auth_channel = "console"  # type: ignore[attr-defined]
         request.api_user = user  # type: ignore[attr-defined]
-        request.scope = scope_for(user)  # type: ignore[attr-defined]
-        return request.scope
+        scope = scope_for(user)
+        request.scope = scope  # type: ignore[attr-defined]
+        return scope
 
 
 def _user_from_header(header: str) -> Any:

@@ -50,10 +50,10 @@ def apply_changes(instance: object, changes: dict[str, object], setters: dict[st
         setattr(instance, name, setters[name](value) if name in setters else value)
 
 
-def collect(validate: Callable[[], T], errors: list[FieldError]) -> T | None:
-    """Run a validator that raises DomainError; keep its errors instead of raising."""
+def collect(errors: list[FieldError], validate: Callable[..., T], *args: str) -> T | None:
+    """Run `validate(*args)`, a validator that raises DomainError; keep its errors instead of raising."""
     try:
-        return validate()
+        return validate(*args)
     except DomainError as error:
         errors.extend(error.errors)
         return None

@@ -22,7 +22,7 @@ def enterprise_snapshot(enterprise: Enterprise, types: list[str]) -> dict[str, o
 
 def build_enterprise(data: EnterpriseIn, resolver: Resolver, errors: list[FieldError]) -> Enterprise | None:
     """Validate one enterprise against codes, the division tree and the caller's jurisdiction."""
-    uscc = collect(lambda: validate_uscc(data.uscc), errors)
+    uscc = collect(errors, validate_uscc, data.uscc)
     node = resolver.jurisdiction(data.jurisdiction, "jurisdiction", errors)
     if uscc is None or node is None:
         return None

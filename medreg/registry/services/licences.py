@@ -31,7 +31,7 @@ def build_licence(data: LicenceIn, resolver: Resolver, errors: list[FieldError])
     issuer = resolver.jurisdiction(data.issued_by, "issued_by", errors)
     if issuer is None:
         return None
-    number = collect(lambda: validate_licence_number(data.number, data.kind, issuer.code), errors)
+    number = collect(errors, validate_licence_number, data.number, data.kind, issuer.code)
     if data.valid_until is not None and data.valid_until < data.issued_on:
         errors.append(
             FieldError(

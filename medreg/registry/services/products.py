@@ -35,7 +35,7 @@ class DrugDraft:
 
 
 def build_drug(data: DrugIn, resolver: Resolver, errors: list[FieldError]) -> DrugDraft | None:
-    number = collect(lambda: validate_drug_approval_number(data.approval_number), errors)
+    number = collect(errors, validate_drug_approval_number, data.approval_number)
     holder = resolver.enterprise(data.marketing_authorization_holder, "marketing_authorization_holder", errors)
     manufacturers = [
         resolver.enterprise(code, f"manufacturers.{i}", errors) for i, code in enumerate(data.manufacturers)
@@ -78,20 +78,11 @@ def _package_levels(levels: list[PackageLevelIn], errors: list[FieldError]) -> l
     for i, level in enumerate(levels):
         code = level.drug_identification_code
         dic = (
-            collect(
-                lambda c=code, i=i: validate_drug_identification_code(
-                    c, f"package_levels.{i}.drug_identification_code"
-                ),
-                errors,
-            )
+            collect(errors, validate_drug_identification_code, code, f"package_levels.{i}.drug_identification_code")
             if code
             else None
         )
-        gtin = (
-            collect(lambda g=level.gtin, i=i: validate_gtin(g, f"package_levels.{i}.gtin"), errors)
-            if level.gtin
-            else None
-        )
+        gtin = collect(errors, validate_gtin, level.gtin, f"package_levels.{i}.gtin") if level.gtin else None
         result.append(
             PackageLevel(
                 level=level.level,
@@ -203,11 +194,11 @@ def update_drug(*, actor: Actor, scope: Scope, approval_number: str, data: DrugU
 def build_device(
     data: DeviceIn, resolver: Resolver, errors: list[FieldError]
 ) -> tuple[Device, list[DeviceIdentifier]] | None:
-    number = collect(lambda: validate_device_number(data.number, data.device_class), errors)
+    number = collect(errors, validate_device_number, data.number, data.device_class)
     holder = resolver.enterprise(data.marketing_authorization_holder, "marketing_authorization_holder", errors)
     identifiers = []
     for i, ident in enumerate(data.identifiers):
-        di = collect(lambda x=ident, i=i: validate_udi_di(x.di, x.issuing_agency, f"identifiers.{i}.di"), errors)
+        di = collect(errors, validate_udi_di, ident.di, ident.issuing_agency, f"identifiers.{i}.di")
         identifiers.append(
             DeviceIdentifier(
                 di=di or "",
@@ -271,7 +262,7 @@ def create_device(*, actor: Actor, scope: Scope, data: DeviceIn) -> Device:
 
 
 def build_cosmetic(data: CosmeticIn, resolver: Resolver, errors: list[FieldError]) -> Cosmetic | None:
-    number = collect(lambda: validate_cosmetic_number(data.number, data.category), errors)
+    number = collect(errors, validate_cosmetic_number, data.number, data.category)
     holder = resolver.enterprise(data.marketing_authorization_holder, "marketing_authorization_holder", errors)
     if number and Cosmetic.objects.filter(number=number).exists():
         errors.append(FieldError("number", "duplicate", f"{number} is already registered.", "Update it instead."))
