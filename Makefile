@@ -32,7 +32,7 @@ browser-deps: ## Install Debian's chromium for the browser tests (when missing a
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || { echo "install Debian's chromium package"; exit 1; }
 
 lint: install ## ruff, import-linter layers, mypy on domain code
-	$(BIN)/ruff check medreg tests bench
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

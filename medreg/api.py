@@ -6,6 +6,9 @@ from medreg.core.api.auth import OptionalAuth
 from medreg.core.api.errors import install_error_handlers
 from medreg.core.api.routes import router as core_router
 from medreg.registry.api.routes import router as registry_router
+from medreg.trace.api.epcis import router as epcis_router
+from medreg.trace.api.trace import router as trace_router
+from medreg.registry.api.transfer import router as transfer_router
 
 api = NinjaAPI(
     title="medreg API",
@@ -18,3 +21,11 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/core", core_router)
 api.add_router("/registry", registry_router)
+api.add_router("/registry/transfer", transfer_router)
+api.add_router("/trace", trace_router)
+
+# The EPCIS 2.0 REST binding lives at /epcis/ as the standard expects.
+epcis_api = NinjaAPI(title="medreg EPCIS 2.0 REST binding", version="2.0", auth=OptionalAuth(), urls_namespace="epcis",
+                     docs_url="/docs")
+install_error_handlers(epcis_api)
+epcis_api.add_router("", epcis_router)

@@ -88,6 +88,7 @@ def _any_of(lookups: Any) -> Q | None:
 
 
 PUBLIC_SCOPE = Scope(kind=ScopeKind.PUBLIC)
+SYSTEM_SCOPE = Scope(kind=ScopeKind.ALL, role="system")  # the platform's own checks (validation, alert routing)
 
 
 def scope_for(user: "User | None") -> Scope:

@@ -1,6 +1,7 @@
 """Registry reads, always narrowed to the caller's scope first. Other modules read the registry
 through these functions only."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -18,6 +19,7 @@ from medreg.registry.models import (
     Licence,
     LicenceStatus,
     PackageLevel,
+    Site,
 )
 
 
@@ -165,3 +167,76 @@ def _dashboard_rows(scope: Scope, root: Jurisdiction | None) -> list[Jurisdictio
 def enterprise_type_counts(scope: Scope) -> dict[str, int]:
     rows = scope.apply(Enterprise.objects.all()).values("type_assignments__type").annotate(n=Count("pk"))
     return {row["type_assignments__type"]: row["n"] for row in rows if row["type_assignments__type"]}
+
+
+# Facts other modules need about the registry (traceability checks, alert routing).
+
+
+@dataclass(frozen=True)
+class ProductBinding:
+    """What a product code (GTIN or 7-digit drug identification code) is bound to."""
+
+    approval_number: str
+    package_level: int
+    quantity: int
+    holder_enterprise_code: str
+    special_control: str
+    generic_name: str
+    strength: str
+    holder_name: str
+
+
+def product_bindings(scope: Scope, gtins: set[str], identification_codes: set[str]) -> dict[str, ProductBinding]:
+    """Bindings for many codes at once, keyed by the GTIN-14 or the 7-digit code."""
+    levels = scope.apply(PackageLevel.objects.select_related("drug", "drug__marketing_authorization_holder")).filter(
+        Q(gtin__in=gtins) | Q(drug_identification_code__in=identification_codes)
+    )
+    result: dict[str, ProductBinding] = {}
+    for level in levels:
+        binding = ProductBinding(
+            level.drug.approval_number, level.level, level.quantity, level.drug.marketing_authorization_holder.uscc,
+            level.drug.special_control, level.drug.generic_name, level.drug.strength,
+            level.drug.marketing_authorization_holder.name)
+        for code in (level.gtin, level.drug_identification_code):
+            if code:
+                result[code] = binding
+    return result
+
+
+@dataclass(frozen=True)
+class SiteFacts:
+    gln: str
+    enterprise_code: str
+    enterprise_name: str
+    jurisdiction_code: str
+    jurisdiction_path: str
+    enterprise_types: tuple[str, ...]
+
+
+def sites_by_gln(scope: Scope, glns: set[str]) -> dict[str, SiteFacts]:
+    """Sites (and so their owners) for many GLNs at once."""
+    sites = scope.apply(Site.objects.select_related("enterprise", "jurisdiction")).filter(gln__in=glns)
+    sites = sites.prefetch_related("enterprise__type_assignments")
+    return {
+        s.gln: SiteFacts(s.gln, s.enterprise.uscc, s.enterprise.name, s.jurisdiction.code, s.jurisdiction.path,
+                         tuple(s.enterprise.type_codes))
+        for s in sites
+    }
+
+
+def enterprise_jurisdiction_paths(scope: Scope, codes: set[str]) -> dict[str, str]:
+    return dict(enterprises(scope).filter(uscc__in=codes).values_list("uscc", "jurisdiction__path"))
+
+
+def licensed_kinds(scope: Scope, codes: set[str], on: dt.date) -> dict[str, set[str]]:
+    """For each enterprise, the kinds of licence it holds in force on `on`."""
+    result: dict[str, set[str]] = {code: set() for code in codes}
+    rows = licences(scope).filter(enterprise__uscc__in=codes, status=LicenceStatus.VALID).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on)).values_list("enterprise__uscc", "kind")
+    for code, kind in rows:
+        result[code].add(kind)
+    return result
+
+
+def drug_facts(scope: Scope, approval_numbers: set[str]) -> dict[str, Drug]:
+    return {d.approval_number: d for d in drugs(scope).filter(approval_number__in=approval_numbers)}

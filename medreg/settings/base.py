@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "medreg.core",
     "medreg.registry",
+    "medreg.trace",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +97,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 MEDREG_MAX_UPLOAD_BYTES = int(os.environ.get("MEDREG_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MEDREG_MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = MEDREG_MAX_UPLOAD_BYTES
+MEDREG_MAX_CAPTURE_BYTES = MEDREG_MAX_UPLOAD_BYTES
 MEDREG_MAX_IMPORT_ROWS = int(os.environ.get("MEDREG_MAX_IMPORT_ROWS", "100000"))
 
 LOGGING = {

@@ -46,12 +46,12 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role__in=[r.value for r in REGULATOR_ROLES | {Role.INSPECTOR}])
+                condition=~models.Q(role__in=sorted(r.value for r in REGULATOR_ROLES | {Role.INSPECTOR}))
                 | models.Q(jurisdiction__isnull=False),
                 name="regulator_has_jurisdiction",
             ),
             models.CheckConstraint(
-                condition=~models.Q(role__in=[r.value for r in ENTERPRISE_ROLES]) | ~models.Q(enterprise_code=""),
+                condition=~models.Q(role__in=sorted(r.value for r in ENTERPRISE_ROLES)) | ~models.Q(enterprise_code=""),
                 name="enterprise_user_has_enterprise",
             ),
         ]

@@ -1,0 +1,112 @@
+"""CBV 2.0 vocabularies and the rule for values that claim to be CBV.
+
+A CBV value may be written as a bare word (``shipping``), a CURIE
+(``cbv:BizStep-shipping``), a GS1 web URI (``https://ref.gs1.org/cbv/BizStep-shipping``)
+or an EPCIS 1.x URN (``urn:epcglobal:cbv:bizstep:shipping``).  Whatever the form, a value
+in the CBV namespace must be one of the CBV 2.0 values below; any other value must be an
+absolute URI outside the CBV namespace (a user vocabulary).  The lists are the CBV 2.0
+values (GS1 CBV 2.0 section 7; the same as the EPCIS 2.0 JSON Schema enumerations).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+__all__ = ["CBV_VALUES", "Kind", "classify"]
+
+
+class Kind(Enum):
+    """A CBV vocabulary: its web-URI class name and its EPCIS 1.x URN word."""
+
+    BIZ_STEP = ("BizStep", "bizstep")
+    DISPOSITION = ("Disp", "disp")
+    BIZ_TRANSACTION_TYPE = ("BTT", "btt")
+    SOURCE_DESTINATION_TYPE = ("SDT", "sdt")
+    ERROR_REASON = ("ER", "er")
+
+
+CBV_VALUES: dict[Kind, frozenset[str]] = {
+    Kind.BIZ_STEP: frozenset(
+        "accepting arriving assembling collecting commissioning consigning creating_class_instance "
+        "cycle_counting decommissioning departing destroying disassembling dispensing encoding "
+        "entering_exiting holding inspecting installing killing loading other packing picking "
+        "receiving removing repackaging repairing replacing reserving retail_selling sampling "
+        "sensor_reporting shipping staging_outbound stock_taking stocking storing transporting "
+        "unloading unpacking void_shipping".split()
+    ),
+    Kind.DISPOSITION: frozenset(
+        "active available completeness_inferred completeness_verified conformant container_closed "
+        "container_open damaged destroyed dispensed disposed encoded expired in_progress in_transit "
+        "inactive mismatch_class mismatch_instance mismatch_quantity needs_replacement "
+        "no_pedigree_match non_conformant non_sellable_other partially_dispensed recalled reserved "
+        "retail_sold returned sellable_accessible sellable_not_accessible stolen unavailable "
+        "unknown".split()
+    ),
+    Kind.BIZ_TRANSACTION_TYPE: frozenset(
+        "bol cert desadv inv pedigree po poc prodorder recadv rma testprd testres upevt".split()
+    ),
+    Kind.SOURCE_DESTINATION_TYPE: frozenset(["owning_party", "possessing_party", "location"]),
+    Kind.ERROR_REASON: frozenset(["did_not_occur", "incorrect_data"]),
+}
+
+#: Prefixes that put a value in the CBV namespace.
+CBV_NAMESPACES = (
+    "cbv:",
+    "https://ref.gs1.org/cbv/",
+    "http://ref.gs1.org/cbv/",
+    "urn:epcglobal:cbv:",
+    "https://ns.gs1.org/cbv/",
+    "http://ns.gs1.org/cbv/",
+)
+ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+\Z")
+
+
+def _forms(kind: Kind, value: str) -> tuple[str, ...]:
+    """Every accepted spelling of one CBV value."""
+    web, urn = kind.value
+    return (
+        value,
+        f"cbv:{web}-{value}",
+        f"https://ref.gs1.org/cbv/{web}-{value}",
+        f"http://ref.gs1.org/cbv/{web}-{value}",
+        f"urn:epcglobal:cbv:{urn}:{value}",
+    )
+
+
+_LOOKUP: dict[Kind, dict[str, str]] = {
+    kind: {form: value for value in values for form in _forms(kind, value)} for kind, values in CBV_VALUES.items()
+}
+
+
+#: Case-folded spellings: upstream examples write e.g. ``https://ref.gs1.org/cbv/Bizstep-...``.
+_FOLDED: dict[Kind, dict[str, str]] = {
+    kind: {form.lower(): value for form, value in forms.items()} for kind, forms in _LOOKUP.items()
+}
+
+
+def classify(value: str, kind: Kind) -> tuple[str | None, str | None]:
+    """``(normalized, error_code)`` for a vocabulary value.
+
+    ``normalized`` is the bare CBV name for a CBV value, the URI itself for a user
+    vocabulary value, ``None`` with an error code otherwise:
+    ``vocabulary.unknown_cbv_value`` (CBV form but not a CBV 2.0 value) or
+    ``schema.uri`` (neither a CBV value nor an absolute URI).
+    """
+    bare = _LOOKUP[kind].get(value)
+    if bare is None and value.startswith(CBV_NAMESPACES[1:3]):
+        bare = _FOLDED[kind].get(value.lower())  # tolerated: the class name's case (decision 0102)
+    if bare is not None:
+        return bare, None
+    if ":" not in value or value.startswith(CBV_NAMESPACES):
+        return None, "vocabulary.unknown_cbv_value" if value.strip() and " " not in value else "schema.uri"
+    if ABSOLUTE_URI.match(value) is None:
+        return None, "schema.uri"
+    return value, None
+
+
+def expected_values(kind: Kind) -> str:
+    """A short list of the accepted CBV values, for error messages."""
+    values = sorted(CBV_VALUES[kind])
+    shown = ", ".join(values[:12])
+    return shown + (", ..." if len(values) > 12 else "")

@@ -1,0 +1,83 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from medreg.core.scoping import ScopeFields
+
+
+class PackStatus(models.TextChoices):
+    COMMISSIONED = "commissioned", _("Commissioned")
+    IN_STOCK = "in_stock", _("In stock")
+    IN_TRANSIT = "in_transit", _("In transit")
+    RECEIVED = "received", _("Received")
+    DISPENSED = "dispensed", _("Dispensed")
+    RETURNED = "returned", _("Returned")
+    DESTROYED = "destroyed", _("Destroyed")
+    RECALLED = "recalled", _("Recalled")
+    DECOMMISSIONED = "decommissioned", _("Decommissioned")
+
+
+class Pack(models.Model):
+    """The current state of one identified unit: a sales pack, a case or a pallet (SSCC).
+
+    `parent_key` is the container it is aggregated into; scanning the container moves every pack
+    inside it. Product facts are copied from the registry at commissioning (approval number,
+    package level) so that verification is one indexed lookup.
+    """
+
+    SCOPE_FIELDS = ScopeFields(
+        jurisdiction_paths=("jurisdiction_path",),
+        enterprise_codes=("holder_enterprise_code", "commissioned_by_enterprise_code"),
+        public=Q(pk__isnull=False),
+    )
+
+    key = models.CharField(primary_key=True, max_length=120)
+    gtin = models.CharField(max_length=14, blank=True)
+    serial = models.CharField(max_length=40, blank=True)
+    lot = models.CharField(max_length=40, blank=True, db_index=True)
+    expiry = models.DateField(null=True, blank=True)
+    approval_number = models.CharField(max_length=20, blank=True, db_index=True)
+    package_level = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=16, choices=PackStatus.choices)
+    holder_enterprise_code = models.CharField(max_length=18, db_index=True)
+    commissioned_by_enterprise_code = models.CharField(max_length=18)
+    location = models.CharField(max_length=200, blank=True)
+    jurisdiction_path = models.CharField(max_length=40, db_index=True)
+    destination_enterprise_code = models.CharField(max_length=18, blank=True)
+    shipment = models.CharField(max_length=120, blank=True, db_index=True)
+    special_control = models.CharField(max_length=20, blank=True)
+    parent_key = models.CharField(max_length=120, null=True, blank=True, db_index=True)
+    commissioned_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    last_event_identity = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("pack")
+        indexes = [models.Index(fields=["approval_number", "lot"])]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Recall(models.Model):
+    """A recall of a batch (product + lot): any later movement of its packs raises an alert."""
+
+    SCOPE_FIELDS = ScopeFields(
+        jurisdiction_paths=("jurisdiction_path",),
+        enterprise_codes=("holder_enterprise_code",),
+        public=Q(pk__isnull=False),
+    )
+
+    approval_number = models.CharField(max_length=20)
+    lot = models.CharField(max_length=40)
+    level = models.PositiveSmallIntegerField(_("recall level"), default=2)
+    reason = models.CharField(_("reason"), max_length=500)
+    holder_enterprise_code = models.CharField(max_length=18)
+    jurisdiction_path = models.CharField(max_length=40)
+    initiated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["approval_number", "lot"], name="recall_once_per_batch")]
+
+    def __str__(self) -> str:
+        return f"{self.approval_number} {self.lot}"

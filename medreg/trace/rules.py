@@ -1,0 +1,109 @@
+"""Alert rules that need registry facts beyond the pack state: shipments to parties without a
+licence for the product, and the special-control drug rules (quantity mismatch between shipping
+and receiving, sale outside the licensed channel). Pure functions over steps, packs and facts."""
+
+from collections.abc import Iterable, Mapping
+
+from medreg.trace.state import Finding, PackBook, Step
+
+DRUG_DISTRIBUTION_LICENCES = {"drug_wholesale", "drug_retail"}
+NARCOTIC_CLASSES = {
+    "narcotic",
+    "psychotropic_1",
+}  # not sold by retail pharmacies (国务院《麻醉药品和精神药品管理条例》)
+SPECIAL_CONTROL = {"narcotic", "psychotropic_1", "psychotropic_2", "toxic", "radioactive", "precursor"}
+
+
+def shipment_findings(
+    steps: Iterable[Step], book: PackBook, licensed: Mapping[str, set[str]], types: Mapping[str, tuple[str, ...]]
+) -> list[Finding]:
+    """A drug shipped to an enterprise without a distribution licence in force (hospitals excepted)."""
+    findings = []
+    for step in steps:
+        if step.biz_step != "shipping" or not step.destination:
+            continue
+        if licensed.get(step.destination, set()) & DRUG_DISTRIBUTION_LICENCES:
+            continue
+        if "medical_institution" in types.get(step.destination, ()):
+            continue
+        pack = _first_product_pack(book, step)
+        if pack is not None:
+            findings.append(
+                Finding(
+                    "shipped_to_unlicensed",
+                    step.identity,
+                    pack.key,
+                    step.location_path or step.sender_path,
+                    step.sender,
+                    f"{pack.approval_number} shipped to {step.destination}, which holds no "
+                    "drug distribution licence in force.",
+                    pack.approval_number,
+                    pack.lot,
+                )
+            )
+    return findings
+
+
+def channel_findings(steps: Iterable[Step], book: PackBook, types: Mapping[str, tuple[str, ...]]) -> list[Finding]:
+    """Narcotic and class I psychotropic drugs dispensed by a retail pharmacy."""
+    findings = []
+    for step in steps:
+        if step.biz_step not in ("dispensing", "retail_selling") or "retail_pharmacy" not in types.get(step.sender, ()):
+            continue
+        for key in step.keys:
+            pack = book.packs.get(key)
+            if pack is not None and pack.special_control in NARCOTIC_CLASSES:
+                findings.append(
+                    Finding(
+                        "special_outside_channel",
+                        step.identity,
+                        key,
+                        step.location_path or step.sender_path,
+                        step.sender,
+                        f"{pack.approval_number} ({pack.special_control}) dispensed by a "
+                        "retail pharmacy, outside the licensed channel.",
+                        pack.approval_number,
+                        pack.lot,
+                    )
+                )
+    return findings
+
+
+def quantity_findings(steps: Iterable[Step], book: PackBook) -> list[Finding]:
+    """Special-control packs of a shipment still in transit after the receiver reported receiving it."""
+    findings = []
+    for step in steps:
+        if step.biz_step != "receiving":
+            continue
+        shipments = {p.shipment for key in step.keys for p in book.with_descendants(key) if p.shipment}
+        for shipment in shipments:
+            missing = [
+                p
+                for p in book.packs.values()
+                if p.shipment == shipment
+                and p.status == "in_transit"
+                and p.special_control in SPECIAL_CONTROL
+                and p.package_level == 1
+            ]
+            if missing:
+                findings.append(
+                    Finding(
+                        "special_quantity_mismatch",
+                        step.identity,
+                        missing[0].key,
+                        step.location_path or step.sender_path,
+                        step.sender,
+                        f"Shipment {shipment}: {len(missing)} special-control packs shipped but not received.",
+                        missing[0].approval_number,
+                        missing[0].lot,
+                    )
+                )
+    return findings
+
+
+def _first_product_pack(book: PackBook, step: Step):  # type: ignore[no-untyped-def]
+    for key in step.keys:
+        for pack in book.with_descendants(key):
+            if pack.approval_number:
+                return pack
+    return None

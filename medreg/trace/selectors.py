@@ -1,0 +1,336 @@
+"""Traceability reads, scoped: verification (public), trace and track, recall scope, EPCIS query,
+the alert queue. Other modules read traceability through these functions only."""
+
+import base64
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from medreg.core.errors import DomainError, NotFound
+from medreg.core.scoping import SYSTEM_SCOPE, Scope
+from medreg.registry import selectors as registry
+from medreg.trace.codes import CodeError, parse_code
+from medreg.trace.locations import gln_of
+from medreg.trace.models import Alert, CaptureJob, EpcRole, Event, EventEpc, Pack, Recall
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The answer to "is this pack genuine?" — nothing of trading partners' business."""
+
+    code: str
+    genuine: bool
+    status: str = ""
+    product: str = ""
+    strength: str = ""
+    approval_number: str = ""
+    marketing_authorization_holder: str = ""
+    batch: str = ""
+    expiry: dt.date | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def canonical_key(text: str) -> str:
+    """The pack key of any code a pack may carry; a CodeError names what is wrong."""
+    return parse_code(text.strip()).key
+
+
+def verify(text: str, today: dt.date | None = None) -> Verification:
+    """Public verification: genuine or unknown, status, product, holder, batch, expiry, warnings."""
+    try:
+        key = canonical_key(text)
+    except CodeError:
+        return Verification(code=text[:120], genuine=False, warnings=("invalid_code",))
+    pack = Pack.objects.filter(key=key).first()
+    if pack is None:
+        return Verification(code=key, genuine=False, warnings=("unknown_code",))
+    drug = registry.drug_facts(SYSTEM_SCOPE, {pack.approval_number}).get(pack.approval_number)
+    return Verification(
+        code=key,
+        genuine=True,
+        status=pack.status,
+        product=drug.generic_name if drug else "",
+        strength=drug.strength if drug else "",
+        approval_number=pack.approval_number,
+        marketing_authorization_holder=drug.marketing_authorization_holder.name if drug else "",
+        batch=pack.lot,
+        expiry=pack.expiry,
+        warnings=_warnings(pack, today or timezone.localdate()),
+    )
+
+
+def _warnings(pack: Pack, today: dt.date) -> tuple[str, ...]:
+    warnings = []
+    if Recall.objects.filter(approval_number=pack.approval_number, lot=pack.lot).exists() or pack.status == "recalled":
+        warnings.append("recalled")
+    if pack.expiry is not None and pack.expiry < today:
+        warnings.append("expired")
+    if pack.status == "dispensed":
+        warnings.append("already_dispensed")
+    if pack.status in ("destroyed", "decommissioned"):
+        warnings.append("inactive")
+    return tuple(warnings)
+
+
+def pack(scope: Scope, text: str) -> Pack:
+    try:
+        key = canonical_key(text)
+    except CodeError as error:
+        raise NotFound("pack") from error
+    found = scope.apply(Pack.objects.all()).filter(key=key).first()
+    if found is None:
+        raise NotFound("pack")
+    return found
+
+
+@dataclass
+class TraceAnswer:
+    pack: Pack
+    events: list[Event]
+    ancestors: list[Pack]
+    children: list[Pack]
+
+
+def trace(scope: Scope, text: str) -> TraceAnswer:
+    """A pack's full history — its own events and its containers' events while it was inside
+    them, at any depth — and its current containment."""
+    found = pack(scope, text)
+    event_ids = _history_ids(found.key, None, None, depth=0)
+    events = list(Event.objects.filter(pk__in=event_ids).order_by("event_time", "id"))
+    children = list(Pack.objects.filter(parent_key=found.key).order_by("key")[:1000])
+    return TraceAnswer(found, events, _ancestors(found), children)
+
+
+def _history_ids(key: str, start: dt.datetime | None, end: dt.datetime | None, depth: int) -> set[int]:
+    """Events naming `key` within [start, end], plus those of every container it entered in that window."""
+    rows = EventEpc.objects.filter(key=key).select_related("event")
+    rows = rows.filter(event__event_time__gte=start) if start else rows
+    rows = rows.filter(event__event_time__lte=end) if end else rows
+    ids = set()
+    for row in rows:
+        ids.add(row.event_id)
+        if row.role == EpcRole.CHILD and row.event.action == "ADD" and depth < 5:
+            ids |= _container_history(row.event, key, end, depth)
+    return ids
+
+
+def _container_history(packing: Event, key: str, end: dt.datetime | None, depth: int) -> set[int]:
+    parent = EventEpc.objects.filter(event=packing, role=EpcRole.PARENT).values_list("key", flat=True).first()
+    if parent is None:
+        return set()
+    left = _unpacked_at(parent, key, packing.event_time)
+    window_end = min(t for t in (left, end) if t is not None) if (left or end) else None
+    return _history_ids(parent, packing.event_time, window_end, depth + 1)
+
+
+def _unpacked_at(parent: str, key: str, after: dt.datetime) -> dt.datetime | None:
+    """When `key` left `parent`: the first later DELETE naming it, or naming no child at all."""
+    deletes = Event.objects.filter(
+        type="AggregationEvent", action="DELETE", event_time__gte=after, epcs__key=parent, epcs__role=EpcRole.PARENT
+    ).order_by("event_time")
+    for event in deletes.prefetch_related("epcs"):
+        children = {e.key for e in event.epcs.all() if e.role == EpcRole.CHILD}
+        if not children or key in children:
+            return event.event_time
+    return None
+
+
+def _ancestors(start: Pack) -> list[Pack]:
+    chain, current, seen = [], start.parent_key, {start.key}
+    while current and current not in seen:
+        seen.add(current)
+        parent = Pack.objects.filter(key=current).first()
+        if parent is None:
+            break
+        chain.append(parent)
+        current = parent.parent_key
+    return chain
+
+
+@dataclass
+class HolderNode:
+    enterprise_code: str
+    enterprise_name: str
+    jurisdiction_path: str
+    packs: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    received_from: set[str] = field(default_factory=set)
+
+
+def batch_packs(scope: Scope, approval_number: str, lot: str) -> QuerySet[Pack]:
+    return scope.apply(Pack.objects.all()).filter(approval_number=approval_number, lot=lot, package_level=1)
+
+
+def track(scope: Scope, approval_number: str, lot: str) -> list[HolderNode]:
+    """A batch's distribution tree: current holders with counts per status, and who supplied them."""
+    packs = batch_packs(scope, approval_number, lot)
+    rows = packs.order_by().values("holder_enterprise_code", "jurisdiction_path", "status").annotate(n=Count("key"))
+    nodes: dict[str, HolderNode] = {}
+    for row in rows:
+        node = nodes.setdefault(
+            row["holder_enterprise_code"], HolderNode(row["holder_enterprise_code"], "", row["jurisdiction_path"])
+        )
+        node.packs += row["n"]
+        node.by_status[row["status"]] = node.by_status.get(row["status"], 0) + row["n"]
+    _add_suppliers(nodes, approval_number, lot)
+    _add_names(nodes)
+    return sorted(nodes.values(), key=lambda n: (-n.packs, n.enterprise_code))
+
+
+def _add_suppliers(nodes: dict[str, HolderNode], approval_number: str, lot: str) -> None:
+    """Who shipped the batch to whom: shipping events of the batch's packs and their destinations."""
+    keys = _with_containers(
+        set(Pack.objects.filter(approval_number=approval_number, lot=lot).values_list("key", flat=True))
+    )
+    shipping = Event.objects.filter(
+        biz_step="shipping", pk__in=EventEpc.objects.filter(key__in=keys).values("event_id")
+    )
+    for sender, payload in shipping.values_list("sender_enterprise_code", "payload"):
+        for destination in _destination_codes(payload):
+            nodes.setdefault(destination, HolderNode(destination, "", "")).received_from.add(sender)
+            nodes.setdefault(sender, HolderNode(sender, "", ""))
+
+
+def _with_containers(keys: set[str], depth: int = 4) -> set[str]:
+    """The keys and every case or pallet any of them was ever packed into."""
+    frontier = keys
+    for _ in range(depth):
+        packings = EventEpc.objects.filter(key__in=frontier, role=EpcRole.CHILD).values("event_id")
+        parents = set(EventEpc.objects.filter(event_id__in=packings, role=EpcRole.PARENT).values_list("key", flat=True))
+        frontier = parents - keys
+        if not frontier:
+            break
+        keys = keys | frontier
+    return keys
+
+
+def _destination_codes(payload: dict) -> list[str]:  # type: ignore[type-arg]
+    glns = {gln_of(d.get("destination")) for d in payload.get("destinationList", []) if isinstance(d, dict)}
+    sites = registry.sites_by_gln(SYSTEM_SCOPE, {g for g in glns if g})
+    return sorted({s.enterprise_code for s in sites.values()})
+
+
+def _add_names(nodes: dict[str, HolderNode]) -> None:
+    names = dict(registry.enterprises(SYSTEM_SCOPE).filter(uscc__in=nodes).values_list("uscc", "name"))
+    for code, node in nodes.items():
+        node.enterprise_name = names.get(code, code)
+
+
+@dataclass
+class RecallScope:
+    approval_number: str
+    lot: str
+    total: int
+    holders: list[dict[str, object]]
+    dispensed: list[dict[str, object]]
+
+
+def recall_scope(scope: Scope, approval_number: str, lot: str) -> RecallScope:
+    """Every current holder with quantities of packs not yet dispensed, and where packs were dispensed."""
+    packs = batch_packs(scope, approval_number, lot)
+    holders = list(
+        packs.exclude(status__in=["dispensed", "destroyed", "decommissioned"])
+        .order_by()
+        .values("holder_enterprise_code", "status")
+        .annotate(packs=Count("key"))
+        .order_by("holder_enterprise_code", "status")
+    )
+    dispensed = list(
+        packs.filter(status="dispensed")
+        .order_by()
+        .values("holder_enterprise_code", "location")
+        .annotate(packs=Count("key"))
+        .order_by("holder_enterprise_code", "location")
+    )
+    names = dict(
+        registry.enterprises(SYSTEM_SCOPE)
+        .filter(uscc__in={r["holder_enterprise_code"] for r in holders + dispensed})
+        .values_list("uscc", "name")
+    )
+    for row in holders + dispensed:
+        row["holder_name"] = names.get(str(row["holder_enterprise_code"]), "")
+    return RecallScope(approval_number, lot, packs.count(), holders, dispensed)
+
+
+def events(scope: Scope) -> QuerySet[Event]:
+    return scope.apply(Event.objects.all())
+
+
+def capture_job(scope: Scope, job_id: str) -> CaptureJob:
+    found = scope.apply(CaptureJob.objects.defer("document")).filter(pk=job_id).first()
+    if found is None:
+        raise NotFound("capture job")
+    return found
+
+
+def alerts(scope: Scope) -> QuerySet[Alert]:
+    if scope.is_enterprise:
+        return Alert.objects.none()
+    return scope.apply(Alert.objects.all()).prefetch_related("evidence")
+
+
+def alert_counts(scope: Scope) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for row in alerts(scope).filter(status="open").values("rule").annotate(n=Count("id")):
+        counts[row["rule"]] = row["n"]
+    return dict(counts)
+
+
+@dataclass
+class EventPageResult:
+    events: list[dict[str, object]]
+    next_page_token: str | None
+
+
+def query_events(scope: Scope, params: dict[str, object]) -> EventPageResult:
+    """The EPCIS simple events query over the caller's events, ordered by record id (stable paging)."""
+    queryset = events(scope).order_by("id")
+    queryset = _filter_events(queryset, params)
+    after = _decode_token(str(params.get("nextPageToken") or ""))
+    per_page = int(params.get("perPage") or 100)  # type: ignore[call-overload]
+    page = list(queryset.filter(id__gt=after).values_list("id", "payload")[: per_page + 1])
+    token = _encode_token(page[per_page - 1][0]) if len(page) > per_page else None
+    return EventPageResult([payload for _, payload in page[:per_page]], token)
+
+
+def _filter_events(queryset: QuerySet[Event], params: dict[str, object]) -> QuerySet[Event]:
+    simple = {
+        "eventType": "type",
+        "EQ_bizStep": "biz_step",
+        "EQ_bizLocation": "biz_location",
+        "GE_eventTime": "event_time__gte",
+        "LT_eventTime": "event_time__lt",
+        "GE_recordTime": "record_time__gte",
+    }
+    for name, lookup in simple.items():
+        if params.get(name):
+            queryset = queryset.filter(**{lookup: params[name]})
+    if params.get("MATCH_epc"):
+        try:
+            key = canonical_key(str(params["MATCH_epc"]))
+        except CodeError as error:
+            raise DomainError.single("MATCH_epc", "invalid_code", str(error), error.fix) from error
+        queryset = queryset.filter(pk__in=EventEpc.objects.filter(key=key).values("event_id"))
+    return queryset
+
+
+def _encode_token(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"e:{last_id}".encode()).decode().rstrip("=")
+
+
+def _decode_token(token: str) -> int:
+    if not token:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        return int(text.removeprefix("e:")) if text.startswith("e:") else int("x")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise DomainError.single(
+            "nextPageToken",
+            "invalid_token",
+            "The page token is not one this server issued.",
+            "Start again without nextPageToken.",
+        ) from error

@@ -1,0 +1,1 @@
+"""Traceability writes: capture submission and processing, recalls, alert handling."""

@@ -1,0 +1,135 @@
+"""Processing a stored capture document: parse and validate (schema, vocabulary), resolve and check
+business rules, apply the events to the pack state, store events, state and alerts in one
+transaction. Re-running a job stores nothing twice: events are identified by eventID or hash."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from medreg.core.scoping import SYSTEM_SCOPE
+from medreg.registry import selectors as registry
+from medreg.trace.epcis.document import parse_document
+from medreg.trace.epcis.model import EpcisEvent, EventError
+from medreg.trace.models import CaptureJob, CaptureStatus, Event, Recall
+from medreg.trace.rules import channel_findings, quantity_findings, shipment_findings
+from medreg.trace.services.persistence import load_book, store_alerts, store_events, store_packs
+from medreg.trace.services.resolution import Facts, load_facts, to_step
+from medreg.trace.state import Finding, Step, apply_events
+
+CONTENT_TYPES = {"json": "application/ld+json", "xml": "application/xml"}
+
+
+@dataclass
+class BatchResult:
+    stored: int
+    duplicates: int
+    errors: list[EventError]
+    findings: list[Finding]
+
+
+def process_job(job_id: str) -> CaptureJob:
+    """Run one job to its end state. Safe to call again on a finished or interrupted job."""
+    job = CaptureJob.objects.get(pk=job_id)
+    if job.status in (CaptureStatus.SUCCEEDED, CaptureStatus.PARTIAL, CaptureStatus.FAILED):
+        return job
+    CaptureJob.objects.filter(pk=job.pk).update(status=CaptureStatus.RUNNING, started_at=timezone.now())
+    parsed = parse_document(bytes(job.document), CONTENT_TYPES.get(job.format, ""))
+    with transaction.atomic():
+        result = capture_events(list(parsed.events), job)
+        errors = [*parsed.errors, *result.errors]
+        if errors and job.error_behaviour == "rollback":
+            transaction.set_rollback(True)  # the REST binding's default: all events or none
+            result = BatchResult(0, result.duplicates, result.errors, [])
+    _finish(job, len(parsed.events) + _bad_event_count(parsed.errors), result, errors)
+    return job
+
+
+def capture_events(events: list[EpcisEvent], job: CaptureJob) -> BatchResult:
+    """Store the new events of a batch and apply them (inside the caller's transaction)."""
+    fresh, duplicates = _without_known(events)
+    facts = load_facts(fresh, job.sender_enterprise_code, job.jurisdiction_path)
+    steps, errors = _steps(fresh, facts)
+    book = load_book(steps)
+    recalled = _recalled_batches(book)
+    outcome = apply_events(book, sorted(steps, key=lambda s: (s.event_time, s.index)), recalled)
+    errors += [
+        EventError(i, "epcList", code, message, "Check the pack's history before reporting.")
+        for i, (code, message) in outcome.rejected.items()
+    ]
+    accepted = [s for s in steps if s.index not in outcome.rejected]
+    findings = outcome.findings + _registry_findings(accepted, book)
+    event_ids = store_events([e for e in fresh if e.index in {s.index for s in accepted}], accepted, job)
+    store_packs(book)
+    store_alerts(findings, event_ids)
+    return BatchResult(len(accepted), duplicates, errors, findings)
+
+
+def _without_known(events: list[EpcisEvent]) -> tuple[list[EpcisEvent], int]:
+    identities = {e.identity for e in events}
+    known = set(Event.objects.filter(identity__in=identities).values_list("identity", flat=True))
+    fresh, seen = [], set()
+    for event in events:
+        if event.identity not in known and event.identity not in seen:
+            fresh.append(event)
+            seen.add(event.identity)
+    return fresh, len(events) - len(fresh)
+
+
+def _steps(events: list[EpcisEvent], facts: Facts) -> tuple[list[Step], list[EventError]]:
+    steps, errors = [], []
+    for event in events:
+        step = to_step(event, facts)
+        (errors if isinstance(step, EventError) else steps).append(step)  # type: ignore[arg-type]
+    return steps, errors
+
+
+def _recalled_batches(book) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    batches = {(p.approval_number, p.lot) for p in book.packs.values() if p.lot}
+    lots = {lot for _, lot in batches}
+    rows = Recall.objects.filter(lot__in=lots).values_list("approval_number", "lot")
+    return {row for row in rows if row in batches}
+
+
+def _registry_findings(steps: list[Step], book) -> list[Finding]:  # type: ignore[no-untyped-def]
+    parties = {s.destination for s in steps if s.destination} | {s.sender for s in steps}
+    licensed = registry.licensed_kinds(SYSTEM_SCOPE, parties, timezone.localdate())
+    types = {e.uscc: tuple(e.type_codes) for e in registry.enterprises(SYSTEM_SCOPE).filter(uscc__in=parties)}
+    return (
+        shipment_findings(steps, book, licensed, types)
+        + channel_findings(steps, book, types)
+        + quantity_findings(steps, book)
+    )
+
+
+def _bad_event_count(errors: tuple[EventError, ...]) -> int:
+    return len({e.index for e in errors if e.index is not None})
+
+
+def _finish(job: CaptureJob, total: int, result: BatchResult, errors: list[EventError]) -> None:
+    job.event_count, job.stored_count, job.duplicate_count = total, result.stored, result.duplicates
+    job.errors = [_error_dict(e) for e in errors[:1000]]
+    job.error_count = len(errors)
+    job.status = _status(result.stored + result.duplicates, errors)
+    job.finished_at = timezone.now()
+    job.save(
+        update_fields=[
+            "event_count",
+            "stored_count",
+            "duplicate_count",
+            "errors",
+            "error_count",
+            "status",
+            "finished_at",
+        ]
+    )
+
+
+def _status(good: int, errors: list[EventError]) -> str:
+    if not errors:
+        return CaptureStatus.SUCCEEDED
+    return CaptureStatus.PARTIAL if good else CaptureStatus.FAILED
+
+
+def _error_dict(error: EventError) -> dict[str, object]:
+    return {"event": error.index, "field": error.field, "code": error.code, "message": error.message, "fix": error.fix}

@@ -1,0 +1,43 @@
+"""Recalls of a batch: started by the holder of the authorization or ordered by a regulator."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from medreg.core.actor import Actor
+from medreg.core.audit import record_change
+from medreg.core.errors import DomainError, NotFound, PermissionDenied
+from medreg.core.scoping import SYSTEM_SCOPE, Scope
+from medreg.registry import selectors as registry
+from medreg.trace.models import Recall
+
+
+def start_recall(*, actor: Actor, scope: Scope, approval_number: str, lot: str, reason: str, level: int) -> Recall:
+    drug = registry.drug_facts(scope, {approval_number}).get(approval_number)
+    if drug is None:
+        raise NotFound("drug")
+    holder = drug.marketing_authorization_holder
+    if not (scope.is_regulator or scope.enterprise_code == holder.uscc):
+        raise PermissionDenied("Only the marketing authorization holder or a regulator may start a recall.")
+    path = registry.enterprise_jurisdiction_paths(SYSTEM_SCOPE, {holder.uscc})[holder.uscc]
+    try:
+        with transaction.atomic():
+            recall = Recall.objects.create(
+                approval_number=approval_number,
+                lot=lot,
+                level=level,
+                reason=reason,
+                holder_enterprise_code=holder.uscc,
+                jurisdiction_path=path,
+                initiated_at=timezone.now(),
+            )
+            record_change(
+                actor=actor,
+                action="start_recall",
+                object_type="trace.recall",
+                object_id=recall.pk,
+                before=None,
+                after={"approval_number": approval_number, "lot": lot, "level": level, "reason": reason},
+            )
+    except IntegrityError as error:
+        raise DomainError.single("lot", "duplicate", f"Batch {lot} is already being recalled.", "", 409) from error
+    return recall

@@ -1,0 +1,164 @@
+"""From parsed EPCIS events to state-machine steps: identifiers to canonical pack keys, locations
+and parties to registered sites, commissioning codes to registry products — and the business rules
+that refuse an event (unknown product, a location the sender does not own, a malformed code)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from medreg.core.scoping import SYSTEM_SCOPE
+from medreg.registry import selectors as registry
+from medreg.trace.codes import CodeError, ParsedCode, parse_code
+from medreg.trace.epcis.model import EpcisEvent, EventError
+from medreg.trace.locations import gln_of
+from medreg.trace.state import NewPack, Step
+
+PARTY_TYPES = ("owning_party", "possessing_party", "location")
+
+
+@dataclass
+class Facts:
+    """Registry facts for one batch, loaded with a handful of queries."""
+
+    sites: dict[str, registry.SiteFacts]
+    products: dict[str, registry.ProductBinding]
+    sender: str
+    sender_path: str
+    enterprise_paths: dict[str, str] = field(default_factory=dict)
+
+
+def load_facts(events: list[EpcisEvent], sender: str, sender_path: str) -> Facts:
+    glns = {g for e in events for g in map(gln_of, _location_ids(e)) if g}
+    codes = [c for e in events if e.biz_step == "commissioning" for c in _parsed_quietly(e.epc_list)]
+    gtins = {c.gtin for c in codes if c.gtin}
+    identification = {c.drug_identification_code for c in codes if c.drug_identification_code}
+    return Facts(
+        registry.sites_by_gln(SYSTEM_SCOPE, glns),
+        registry.product_bindings(SYSTEM_SCOPE, gtins, identification),
+        sender,
+        sender_path,
+    )
+
+
+def _location_ids(event: EpcisEvent) -> list[str]:
+    ids = [event.read_point or "", event.biz_location or ""]
+    return ids + [value for kind, value in (*event.sources, *event.destinations) if kind in PARTY_TYPES]
+
+
+def _parsed_quietly(identifiers: tuple[str, ...]) -> list[ParsedCode]:
+    parsed = []
+    for identifier in identifiers:
+        try:
+            parsed.append(parse_code(identifier))
+        except CodeError:
+            continue
+    return parsed
+
+
+def to_step(event: EpcisEvent, facts: Facts) -> Step | EventError:
+    """The step for `event`, or the business-rule error that refuses it."""
+    try:
+        keys = tuple(parse_code(i).key for i in (*event.epc_list, *event.output_epcs))
+        children = tuple(parse_code(i).key for i in (*event.child_epcs, *event.input_epcs))
+        parent = parse_code(event.parent_id).key if event.parent_id else None
+    except CodeError as error:
+        return EventError(event.index, error.field or "epcList", "invalid_code", str(error), error.fix)
+    location = _own_location(event, facts)
+    if isinstance(location, EventError):
+        return location
+    new_packs = _new_packs(event, facts) if event.biz_step == "commissioning" else ()
+    if isinstance(new_packs, EventError):
+        return new_packs
+    return Step(
+        identity=event.identity,
+        index=event.index,
+        event_type=event.type,
+        action=event.action or "",
+        biz_step=event.biz_step or "",
+        disposition=event.disposition or "",
+        event_time=event.event_time,
+        sender=facts.sender,
+        sender_path=facts.sender_path,
+        location=location[0],
+        location_path=location[1],
+        keys=keys,
+        parent_key=parent,
+        child_keys=children,
+        destination=_destination(event, facts),
+        shipment=_shipment(event),
+        new_packs=new_packs,
+    )
+
+
+def _own_location(event: EpcisEvent, facts: Facts) -> tuple[str, str] | EventError:
+    """biz_location and read_point must be sites of the sender (when they are GLN-based)."""
+    found = ("", "")
+    for field_name, identifier in (("readPoint", event.read_point), ("bizLocation", event.biz_location)):
+        gln = gln_of(identifier)
+        if gln is None:
+            continue
+        site = facts.sites.get(gln)
+        if site is None or site.enterprise_code != facts.sender:
+            return EventError(
+                event.index,
+                field_name,
+                "location_not_owned",
+                f"{identifier} is not a registered site of the sending enterprise.",
+                "Report only events at your own sites, registered with their GLN.",
+            )
+        found = (gln, site.jurisdiction_path)
+    return found
+
+
+def _new_packs(event: EpcisEvent, facts: Facts) -> tuple[NewPack, ...] | EventError:
+    packs = []
+    for identifier in event.epc_list:
+        code = parse_code(identifier)
+        product = facts.products.get(code.gtin or "") or facts.products.get(code.drug_identification_code or "")
+        if product is None and code.kind != "sscc":
+            return EventError(
+                event.index,
+                "epcList",
+                "unknown_product",
+                f"{identifier}: no registered product and pack level is bound to this code.",
+                "Register the GTIN or drug identification code of the pack level in the registry first.",
+            )
+        packs.append(
+            NewPack(
+                code.key,
+                code.gtin or "",
+                code.serial or "",
+                code.lot or _ilmd_lot(event),
+                code.expiry or _ilmd_expiry(event),
+                product.approval_number if product else "",
+                product.package_level if product else 2,
+                product.special_control if product else "",
+            )
+        )
+    return tuple(packs)
+
+
+def _ilmd_lot(event: EpcisEvent) -> str:
+    return str(event.ilmd.get("lotNumber", ""))[:40]
+
+
+def _ilmd_expiry(event: EpcisEvent) -> dt.date | None:
+    value = event.ilmd.get("itemExpirationDate")
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _destination(event: EpcisEvent, facts: Facts) -> str:
+    for kind, identifier in event.destinations:
+        site = facts.sites.get(gln_of(identifier) or "")
+        if kind in PARTY_TYPES and site is not None:
+            return site.enterprise_code
+    return ""
+
+
+def _shipment(event: EpcisEvent) -> str:
+    for kind, value in event.biz_transactions:
+        if kind is None or kind.endswith("desadv") or kind.endswith("po"):
+            return value[:120]
+    return ""

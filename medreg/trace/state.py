@@ -1,0 +1,382 @@
+"""Pack state as a pure state machine: events applied in time order to the packs they name and to
+everything those packs contain. No database here: the capture service loads the packs involved,
+calls `apply_events`, and writes back what changed, so a batch of events costs a few queries."""
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+CONTAINER_STEPS = {"packing", "unpacking"}
+TERMINAL = {"destroyed", "decommissioned"}
+STATUS_BY_STEP = {
+    "commissioning": "commissioned",
+    "shipping": "in_transit",
+    "departing": "in_transit",
+    "receiving": "received",
+    "arriving": "received",
+    "accepting": "received",
+    "storing": "in_stock",
+    "stocking": "in_stock",
+    "dispensing": "dispensed",
+    "retail_selling": "dispensed",
+    "destroying": "destroyed",
+    "decommissioning": "decommissioned",
+    "recalling": "recalled",
+}
+STATUS_BY_DISPOSITION = {
+    "in_transit": "in_transit",
+    "dispensed": "dispensed",
+    "retail_sold": "dispensed",
+    "destroyed": "destroyed",
+    "inactive": "decommissioned",
+    "recalled": "recalled",
+    "returned": "returned",
+    "sellable_accessible": "in_stock",
+}
+DISPENSED = "dispensed"
+
+
+@dataclass
+class PackState:
+    """The mutable state of one pack while a batch is applied."""
+
+    key: str
+    status: str
+    holder: str
+    commissioned_by: str
+    location: str
+    jurisdiction_path: str
+    commissioned_at: dt.datetime
+    updated_at: dt.datetime
+    gtin: str = ""
+    serial: str = ""
+    lot: str = ""
+    expiry: dt.date | None = None
+    approval_number: str = ""
+    package_level: int = 1
+    special_control: str = ""
+    destination: str = ""
+    shipment: str = ""
+    parent_key: str | None = None
+    last_event: str = ""  # identity of the last event that changed it
+    dirty: bool = False
+    is_new: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """One event as the state machine needs it, with identifiers already resolved."""
+
+    identity: str
+    index: int
+    event_type: str
+    action: str
+    biz_step: str
+    disposition: str
+    event_time: dt.datetime
+    sender: str
+    sender_path: str
+    location: str
+    location_path: str
+    keys: tuple[str, ...] = ()
+    parent_key: str | None = None
+    child_keys: tuple[str, ...] = ()
+    destination: str = ""
+    shipment: str = ""
+    new_packs: tuple["NewPack", ...] = ()
+
+
+@dataclass(frozen=True)
+class NewPack:
+    """Product facts for a pack being commissioned (from the registry binding and the code)."""
+
+    key: str
+    gtin: str
+    serial: str
+    lot: str
+    expiry: dt.date | None
+    approval_number: str
+    package_level: int
+    special_control: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An anomaly for the alert queue; `rule` names the configurable rule."""
+
+    rule: str
+    identity: str
+    pack_key: str
+    jurisdiction_path: str
+    enterprise: str
+    message: str
+    approval_number: str = ""
+    lot: str = ""
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass
+class Outcome:
+    findings: list[Finding] = field(default_factory=list)
+    rejected: dict[int, tuple[str, str]] = field(default_factory=dict)  # index -> (code, message)
+
+
+class PackBook:
+    """The packs of one batch, with their containment."""
+
+    def __init__(self, packs: Iterable[PackState]) -> None:
+        self.packs = {p.key: p for p in packs}
+        self.children: dict[str, set[str]] = {}
+        for pack in self.packs.values():
+            if pack.parent_key:
+                self.children.setdefault(pack.parent_key, set()).add(pack.key)
+
+    def with_descendants(self, key: str) -> Iterator[PackState]:
+        """The pack itself, then everything inside it, depth first."""
+        stack, seen = [key], set()
+        while stack:
+            current = stack.pop()
+            if current in seen or current not in self.packs:
+                continue
+            seen.add(current)
+            yield self.packs[current]
+            stack.extend(self.children.get(current, ()))
+
+    def set_parent(self, child: PackState, parent_key: str | None) -> None:
+        if child.parent_key:
+            self.children.get(child.parent_key, set()).discard(child.key)
+        child.parent_key = parent_key
+        if parent_key:
+            self.children.setdefault(parent_key, set()).add(child.key)
+        child.dirty = True
+
+
+def apply_events(book: PackBook, steps: Iterable[Step], recalled: set[tuple[str, str]]) -> Outcome:
+    """Apply every step in order; collect findings and the indexes of steps the state refuses."""
+    outcome = Outcome()
+    for step in steps:
+        refusal = _refusal(book, step)
+        if refusal is not None:
+            outcome.rejected[step.index] = refusal
+            continue
+        outcome.findings.extend(_apply(book, step, recalled))
+    return outcome
+
+
+def _refusal(book: PackBook, step: Step) -> tuple[str, str] | None:
+    for key in (*step.keys, *step.child_keys):
+        pack = book.packs.get(key)
+        if pack is not None and pack.status in TERMINAL and step.biz_step != "commissioning":
+            return ("pack_inactive", f"{key} is {pack.status}; an inactive pack cannot take part in {step.biz_step}.")
+    if step.event_type == "AggregationEvent" and step.parent_key in step.child_keys:
+        return ("aggregation_loop", f"{step.parent_key} cannot contain itself.")
+    return None
+
+
+def _apply(book: PackBook, step: Step, recalled: set[tuple[str, str]]) -> list[Finding]:
+    findings: list[Finding] = []
+    if step.biz_step == "commissioning" and step.action == "ADD":
+        findings += _commission(book, step)
+    elif step.event_type == "AggregationEvent":
+        findings += _aggregate(book, step)
+    else:
+        findings += _move(book, step)
+    findings += _batch_findings(book, step, recalled)
+    return findings
+
+
+def _commission(book: PackBook, step: Step) -> list[Finding]:
+    findings = []
+    for new in step.new_packs:
+        existing = book.packs.get(new.key)
+        if existing is not None:
+            findings.append(
+                _finding(
+                    "commissioned_twice",
+                    step,
+                    existing,
+                    f"{new.key} was already commissioned by {existing.commissioned_by}.",
+                    (existing.last_event,),
+                )
+            )
+            continue
+        book.packs[new.key] = PackState(
+            key=new.key,
+            status="commissioned",
+            holder=step.sender,
+            commissioned_by=step.sender,
+            location=step.location,
+            jurisdiction_path=step.location_path or step.sender_path,
+            commissioned_at=step.event_time,
+            updated_at=step.event_time,
+            gtin=new.gtin,
+            serial=new.serial,
+            lot=new.lot,
+            expiry=new.expiry,
+            approval_number=new.approval_number,
+            package_level=new.package_level,
+            special_control=new.special_control,
+            last_event=step.identity,
+            dirty=True,
+            is_new=True,
+        )
+    return findings
+
+
+def _aggregate(book: PackBook, step: Step) -> list[Finding]:
+    findings = _unknown(book, step, (*step.child_keys, *([step.parent_key] if step.action != "ADD" else [])))
+    if step.parent_key is None:
+        return findings
+    parent = book.packs.get(step.parent_key) or _container(book, step)
+    if step.action == "ADD":
+        for key in step.child_keys:
+            if key in book.packs:
+                book.set_parent(book.packs[key], parent.key)
+    elif step.action == "DELETE":
+        keys = step.child_keys or tuple(book.children.get(parent.key, ()))
+        for key in keys:
+            if key in book.packs and book.packs[key].parent_key == parent.key:
+                book.set_parent(book.packs[key], None)
+    _touch(parent, step)
+    return findings
+
+
+def _container(book: PackBook, step: Step) -> PackState:
+    """A case or pallet first seen when packed is created with the packer as holder."""
+    assert step.parent_key is not None
+    level = max((book.packs[k].package_level for k in step.child_keys if k in book.packs), default=1) + 1
+    pack = PackState(
+        key=step.parent_key,
+        status="commissioned",
+        holder=step.sender,
+        commissioned_by=step.sender,
+        location=step.location,
+        jurisdiction_path=step.location_path or step.sender_path,
+        commissioned_at=step.event_time,
+        updated_at=step.event_time,
+        package_level=level,
+        last_event=step.identity,
+        dirty=True,
+        is_new=True,
+    )
+    book.packs[pack.key] = pack
+    return pack
+
+
+def _move(book: PackBook, step: Step) -> list[Finding]:
+    findings = _unknown(book, step, step.keys)
+    status = STATUS_BY_DISPOSITION.get(step.disposition) or STATUS_BY_STEP.get(step.biz_step)
+    for key in step.keys:
+        for pack in list(book.with_descendants(key)):
+            findings += _transition_findings(step, pack, status)
+            _transition(pack, step, status)
+    return findings
+
+
+def _transition_findings(step: Step, pack: PackState, status: str | None) -> list[Finding]:
+    if status == DISPENSED and pack.status == DISPENSED:
+        return [
+            _finding(
+                "dispensed_twice",
+                step,
+                pack,
+                f"{pack.key} was already dispensed; a second dispensing means a cloned or resold pack.",
+                (pack.last_event,),
+            )
+        ]
+    if status == "received" and pack.status != "in_transit" and step.biz_step == "receiving":
+        return [
+            _finding(
+                "received_without_shipment",
+                step,
+                pack,
+                f"{pack.key} was received by {step.sender} without a shipment to it.",
+                (pack.last_event,),
+            )
+        ]
+    return []
+
+
+def _transition(pack: PackState, step: Step, status: str | None) -> None:
+    if status is not None:
+        pack.status = status
+    if status == "in_transit":
+        pack.destination, pack.shipment = step.destination, step.shipment
+    if status in ("received", "in_stock", "returned") or step.biz_step == "receiving":
+        pack.holder, pack.destination = step.sender, ""
+    if step.location:
+        pack.location = step.location
+        pack.jurisdiction_path = step.location_path or pack.jurisdiction_path
+    _touch(pack, step)
+
+
+def _touch(pack: PackState, step: Step) -> None:
+    pack.updated_at, pack.last_event, pack.dirty = step.event_time, step.identity, True
+
+
+def _unknown(book: PackBook, step: Step, keys: Iterable[str | None]) -> list[Finding]:
+    return [
+        Finding(
+            "code_not_commissioned",
+            step.identity,
+            key,
+            step.location_path or step.sender_path,
+            step.sender,
+            f"{key} was reported in {step.biz_step or step.event_type} but was never commissioned.",
+        )
+        for key in keys
+        if key and key not in book.packs
+    ]
+
+
+def _batch_findings(book: PackBook, step: Step, recalled: set[tuple[str, str]]) -> list[Finding]:
+    """Movement of a recalled or expired batch: one finding per batch and event, not per pack."""
+    findings, seen = [], set()
+    for key in (*step.keys, *step.child_keys):
+        for pack in book.with_descendants(key):
+            batch = (pack.approval_number, pack.lot)
+            if batch in seen or not pack.lot:
+                continue
+            seen.add(batch)
+            findings += _batch_finding(step, pack, batch in recalled)
+    return findings
+
+
+def _batch_finding(step: Step, pack: PackState, is_recalled: bool) -> list[Finding]:
+    if is_recalled and step.biz_step not in ("recalling", "returning", "destroying", "receiving"):
+        return [
+            _finding(
+                "recalled_batch_movement",
+                step,
+                pack,
+                f"Batch {pack.lot} of {pack.approval_number} is recalled but moved ({step.biz_step}).",
+            )
+        ]
+    if (
+        pack.expiry is not None
+        and pack.expiry < step.event_time.date()
+        and step.biz_step not in ("destroying", "returning")
+    ):
+        return [
+            _finding(
+                "expired_batch_movement",
+                step,
+                pack,
+                f"Batch {pack.lot} expired on {pack.expiry} but moved ({step.biz_step}).",
+            )
+        ]
+    return []
+
+
+def _finding(rule: str, step: Step, pack: PackState, message: str, evidence: tuple[str, ...] = ()) -> Finding:
+    return Finding(
+        rule,
+        step.identity,
+        pack.key,
+        step.location_path or step.sender_path,
+        step.sender,
+        message,
+        pack.approval_number,
+        pack.lot,
+        tuple(e for e in evidence if e),
+    )
