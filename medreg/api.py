@@ -6,9 +6,9 @@ from medreg.core.api.auth import OptionalAuth
 from medreg.core.api.errors import install_error_handlers
 from medreg.core.api.routes import router as core_router
 from medreg.registry.api.routes import router as registry_router
+from medreg.registry.api.transfer import router as transfer_router
 from medreg.trace.api.epcis import router as epcis_router
 from medreg.trace.api.trace import router as trace_router
-from medreg.registry.api.transfer import router as transfer_router
 
 api = NinjaAPI(
     title="medreg API",

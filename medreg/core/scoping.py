@@ -88,7 +88,8 @@ def _any_of(lookups: Any) -> Q | None:
 
 
 PUBLIC_SCOPE = Scope(kind=ScopeKind.PUBLIC)
-SYSTEM_SCOPE = Scope(kind=ScopeKind.ALL, role="system")  # the platform's own checks (validation, alert routing)
+# The platform acting for itself: validation look-ups, alert routing, demo and CLI loaders.
+SYSTEM_SCOPE = Scope(kind=ScopeKind.ALL, role="system", may_write_registry=True)
 
 
 def scope_for(user: "User | None") -> Scope:

@@ -224,3 +224,15 @@ def validate_drug_identification_code(value: str, field: str = "drug_identificat
             "Take the first seven digits of the pack's 20-digit traceability code.",
         )
     return code
+
+
+def validate_gln(value: str, field: str = "gln") -> str:
+    """A 13-digit GS1 location number with its check digit verified."""
+    digits = value.strip()
+    if not digits.isdigit() or len(digits) != 13:
+        raise _fail(field, "invalid_format", f"{value!r} is not a GLN.", "A GLN has 13 digits.")
+    expected = str(gs1_standard_check_digit(digits[:12]))
+    if expected != digits[12]:
+        raise _fail(field, "invalid_check_digit", f"The check digit of {digits} should be {expected}.",
+                    "One digit is mistyped; copy the GLN from the GS1 certificate.")
+    return digits

@@ -7,7 +7,8 @@ from medreg.core.audit import Change, record_change, record_changes, snapshot
 from medreg.core.errors import FieldError, NotFound
 from medreg.core.identifiers import validate_uscc
 from medreg.core.scoping import Scope
-from medreg.registry.models import Enterprise, EnterpriseTypeAssignment
+from medreg.registry.models import Enterprise, EnterpriseTypeAssignment, Site
+from medreg.registry.regulatory_numbers import validate_gln
 from medreg.registry.resolver import Resolver
 from medreg.registry.schemas import EnterpriseIn, EnterpriseUpdate
 from medreg.registry.search_text import search_text_for
@@ -129,3 +130,31 @@ def _locked(scope: Scope, uscc: str) -> Enterprise:
     if enterprise is None:
         raise NotFound("enterprise")
     return enterprise
+
+
+def register_site(
+    *, actor: Actor, scope: Scope, enterprise_code: str, kind: str, address: str, jurisdiction: str, gln: str = ""
+) -> Site:
+    """Add a production site, warehouse or shop (with its GLN, the id traceability events use)."""
+    require_registry_writer(scope)
+    errors: list[FieldError] = []
+    resolver = Resolver(scope)
+    enterprise = resolver.enterprise(enterprise_code, "enterprise", errors)
+    node = resolver.jurisdiction(jurisdiction, "jurisdiction", errors)
+    gln_value = collect(errors, validate_gln, gln) if gln else ""
+    raise_if(errors)
+    assert enterprise is not None
+    assert node is not None
+    with atomic_write("gln"):
+        site = Site.objects.create(
+            enterprise=enterprise, kind=kind, address=address.strip(), jurisdiction=node, gln=gln_value or ""
+        )
+        record_change(
+            actor=actor,
+            action="create",
+            object_type="registry.site",
+            object_id=site.pk,
+            before=None,
+            after=snapshot(site),
+        )
+    return site

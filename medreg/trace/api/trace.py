@@ -6,7 +6,8 @@ import io
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from medreg.core.actor import Actor, client_ip
@@ -15,6 +16,7 @@ from medreg.core.errors import DomainError
 from medreg.trace import selectors
 from medreg.trace.services.alerts import change_alert_status
 from medreg.trace.services.recalls import start_recall
+from medreg.trace.services.submission import submit_scan, submit_table
 
 router = Router(tags=["traceability"])
 
@@ -202,3 +204,38 @@ def alert_status(request: HttpRequest, alert_id: int, payload: AlertStatusIn) ->
         actor=actor, scope=request_scope(request), alert_id=alert_id, status=payload.status, note=payload.note
     )
     return _alert_out(alert)
+
+
+class JobAccepted(Schema):
+    captureID: str  # noqa: N815 - as in the EPCIS REST binding
+    location: str
+
+
+@router.post("/uploads", response={202: JobAccepted}, summary="Upload a CSV or Excel file of scanned codes")
+def upload(request: HttpRequest, file: UploadedFile = File(...)) -> Any:  # noqa: B008 - Ninja's declaration style
+    job = submit_table(actor=_actor(request), scope=request_scope(request), data=file.read(), filename=file.name or "")
+    return Status(202, JobAccepted(captureID=str(job.pk), location=f"/epcis/capture/{job.pk}"))
+
+
+class ScanIn(Schema):
+    step: str = Field(pattern="^(receiving|dispensing|returning|shipping|destroying)$")
+    codes: list[str] = Field(min_length=1, max_length=500)
+    location: str = Field(pattern="^[0-9]{13}$", description="GLN of your site")
+    destination: str = Field(default="", pattern="^([0-9]{13})?$")
+
+
+@router.post("/scans", response={202: JobAccepted}, summary="Report scanned codes (pharmacies, clinics)")
+def scan(request: HttpRequest, payload: ScanIn) -> Any:
+    job = submit_scan(
+        actor=_actor(request),
+        scope=request_scope(request),
+        step=payload.step,
+        codes=[c.strip() for c in payload.codes if c.strip()],
+        location=payload.location,
+        destination=payload.destination,
+    )
+    return Status(202, JobAccepted(captureID=str(job.pk), location=f"/epcis/capture/{job.pk}"))
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor(user=request.api_user, ip_address=client_ip(request.META), channel=request.auth_channel)  # type: ignore[attr-defined]

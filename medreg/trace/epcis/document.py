@@ -7,7 +7,9 @@ others.  It never raises for bad input.  See ``docs/modules/trace-epcis.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from medreg.trace.epcis.builder import build_event
@@ -54,7 +56,7 @@ class _Identities:
         if self._hashes is None:
             try:
                 self._hashes = list(self._envelope.hashes())
-            except Exception:  # noqa: BLE001 - fall back to hashing events one by one
+            except Exception:
                 self._hashes = []
         if index < len(self._hashes):
             return self._hashes[index]
@@ -78,16 +80,34 @@ def _events(envelope: Envelope) -> tuple[list[EpcisEvent], list[EventError]]:
         if problems:
             errors.extend(problems)
         else:
-            good.append(build_event(event, index, identities.identity(event, index)))
+            good.append(build_event(event, index, identities.identity(event, index), envelope.context))
     return good, errors
 
 
 def _result(envelope: Envelope, events: list[EpcisEvent], errors: list[EventError]) -> ParsedDocument:
+    """The ParsedDocument of an envelope and the outcome of its events."""
     return ParsedDocument(
         events=tuple(events), errors=tuple(envelope.errors + errors), schema_version=envelope.schema_version,
         creation_date=envelope.creation_date, sender=envelope.sender, format=envelope.format,
         event_count=len(envelope.events),
     )  # fmt: skip
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic objects.
+
+    Building 10,000 events allocates hundreds of thousands of containers, and the
+    collector's generation scans cost about a third of the time; nothing built here is
+    cyclic.  The previous state is restored even on error.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse_document(data: bytes, content_type: str, *, max_events: int = 100_000) -> ParsedDocument:
@@ -101,6 +121,12 @@ def parse_document(data: bytes, content_type: str, *, max_events: int = 100_000)
         error = document_error("Content-Type", "document.content_type", f"Unsupported media type {content_type!r}.",
                                "Send application/json, application/ld+json or application/xml.")  # fmt: skip
         return ParsedDocument((), (error,), "2.0", None, None, "")
+    with _collector_paused():
+        return _parse(reader, data, max_events)
+
+
+def _parse(reader: Callable[[bytes], Envelope], data: bytes, max_events: int) -> ParsedDocument:
+    """Read, check the size, validate and build."""
     envelope = reader(data)
     if len(envelope.events) > max_events:
         envelope.errors.append(document_error("eventList", "document.too_many_events",

@@ -25,6 +25,7 @@ HEADER_FIELDS = frozenset(
     ["@context", "id", "type", "schemaVersion", "creationDate", "instanceIdentifier", "sender", "receiver",
      "epcisHeader", "epcisBody"]
 )  # fmt: skip
+_CONTEXT_FIX = 'Add "@context": "https://ref.gs1.org/standards/epcis/epcis-context.jsonld".'
 _VERSION = re.compile(r"\d+(\.\d+)*\Z")
 
 
@@ -75,9 +76,9 @@ def _top_level(doc: Any, envelope: Envelope) -> list[Any] | None:
                                               "Send one EPCISDocument object."))  # fmt: skip
         return None
     if "@context" not in doc:
-        envelope.errors.append(document_error("@context", "schema.required", "@context is required.",
-                                              'Add "@context": "https://ref.gs1.org/standards/epcis/epcis-context.jsonld".'))  # fmt: skip
+        envelope.errors.append(document_error("@context", "schema.required", "@context is required.", _CONTEXT_FIX))
     kind = doc.get("type")
+    kind = kind if isinstance(kind, str) else None
     if kind in EVENT_FIELDS:
         return [doc]
     if kind not in ("EPCISDocument", "EPCISQueryDocument"):

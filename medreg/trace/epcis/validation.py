@@ -14,11 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from medreg.trace.epcis.model import EventError
-from medreg.trace.epcis.validation_fields import (
-    Collector,
-    check_extension_key,
-    field_checkers,
-)
+from medreg.trace.epcis.validation_fields import FIELD_CHECKERS, Collector, check_extension_key
 
 __all__ = ["COMMON_FIELDS", "EVENT_FIELDS", "Collector", "check_event"]
 
@@ -56,22 +52,35 @@ def _require(event: Mapping[str, Any], out: Collector, *keys: str) -> None:
             out.add(key, "schema.required", f"{key} is required.", f"Add {key} to the event.")
 
 
-def _what_rules(event: Mapping[str, Any], kind: str, out: Collector) -> None:
-    """Which identifiers an event must carry (the 'what' dimension)."""
-    action = event.get("action")
+#: Per event type: (field named in the error, what is missing, how to fix it).
+_WHAT_MESSAGES = {
+    "ObjectEvent": ("epcList", "An ObjectEvent needs epcList or quantityList.",
+                    "Add epcList (EPCs) or quantityList (EPC classes with quantities)."),
+    "AggregationEvent": ("childEPCs", "An AggregationEvent needs childEPCs or childQuantityList.",
+                         "List the contained objects in childEPCs or childQuantityList."),
+    "AssociationEvent": ("childEPCs", "An AssociationEvent needs childEPCs or childQuantityList.",
+                         "List the associated objects in childEPCs or childQuantityList."),
+    "TransactionEvent": ("epcList", "A TransactionEvent needs epcList or quantityList.",
+                         "Add epcList or quantityList."),
+}  # fmt: skip
+
+
+def _has_what(event: Mapping[str, Any], kind: str) -> bool:
+    """The event names the objects it is about (a DELETE may omit them, except on ObjectEvent)."""
     if kind == "ObjectEvent":
         sensors = _present(event, "sensorElementList") and "readPoint" in event
-        if "epcList" not in event and not _present(event, "quantityList") and not sensors:
-            out.add("epcList", "schema.identifiers_missing", "An ObjectEvent needs epcList or quantityList.",
-                    "Add epcList (EPCs) or quantityList (EPC classes with quantities).")  # fmt: skip
-    elif kind in ("AggregationEvent", "AssociationEvent"):
-        if action != "DELETE" and not _present(event, "childEPCs") and not _present(event, "childQuantityList"):
-            out.add("childEPCs", "schema.identifiers_missing", f"A {kind} needs childEPCs or childQuantityList.",
-                    "List the contained objects in childEPCs or childQuantityList.")  # fmt: skip
-    elif kind == "TransactionEvent":
-        if action != "DELETE" and "epcList" not in event and not _present(event, "quantityList"):
-            out.add("epcList", "schema.identifiers_missing", "A TransactionEvent needs epcList or quantityList.",
-                    "Add epcList or quantityList.")  # fmt: skip
+        return "epcList" in event or _present(event, "quantityList") or sensors
+    if event.get("action") == "DELETE":
+        return True
+    if kind == "TransactionEvent":
+        return "epcList" in event or _present(event, "quantityList")
+    return _present(event, "childEPCs") or _present(event, "childQuantityList")
+
+
+def _what_rules(event: Mapping[str, Any], kind: str, out: Collector) -> None:
+    """Which identifiers an event must carry (the 'what' dimension)."""
+    if not _has_what(event, kind):
+        out.add(_WHAT_MESSAGES[kind][0], "schema.identifiers_missing", *_WHAT_MESSAGES[kind][1:])
 
 
 def _transformation_rules(event: Mapping[str, Any], out: Collector) -> None:
@@ -105,14 +114,24 @@ def _type_rules(event: Mapping[str, Any], kind: str, out: Collector) -> None:
     _what_rules(event, kind, out)
 
 
-def _check_fields(event: Mapping[str, Any], allowed: frozenset[str], out: Collector) -> None:
+def _no_check(value: Any, path: str, out: Collector) -> None:
+    """Fields checked elsewhere (type) or free-form (@context, id)."""
+
+
+#: Per event type: allowed key -> checker (one dict lookup per key on the fast path).
+_TYPE_CHECKERS: dict[str, dict[str, Callable[[Any, str, Collector], None]]] = {
+    kind: {key: FIELD_CHECKERS.get(key, _no_check) for key in fields | COMMON_FIELDS}
+    for kind, fields in EVENT_FIELDS.items()
+}
+
+
+def _check_fields(event: Mapping[str, Any], kind: str, out: Collector) -> None:
     """Check every key: standard fields by type, others must be namespaced extensions."""
-    checkers: Mapping[str, Callable[[Any, str, Collector], None]] = field_checkers()
+    checkers = _TYPE_CHECKERS[kind]
     for key, value in event.items():
-        if key in allowed or key in COMMON_FIELDS:
-            checker = checkers.get(key)
-            if checker is not None:
-                checker(value, key, out)
+        checker = checkers.get(key)
+        if checker is not None:
+            checker(value, key, out)
         else:
             check_extension_key(key, key, out)
 
@@ -124,10 +143,9 @@ def check_event(event: Any, index: int, prefixes: Mapping[str, str]) -> list[Eve
         out.add("", "schema.type", "An event must be a JSON object.", "Give each event as an object.")
         return out.errors
     kind = event.get("type")
-    allowed = EVENT_FIELDS.get(kind) if isinstance(kind, str) else None
-    if allowed is None:
+    if not isinstance(kind, str) or kind not in EVENT_FIELDS:
         out.add("type", "schema.event_type", f"Unknown event type {str(kind)[:40]!r}.", _FIX_TYPE)
         return out.errors
     _type_rules(event, kind, out)
-    _check_fields(event, allowed, out)
+    _check_fields(event, kind, out)
     return out.errors

@@ -7,14 +7,21 @@ Every checker has the signature ``(value, path, out)`` and reports into a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import cache
 from typing import Any
 
 from medreg.trace.epcis.model import EventError
-from medreg.trace.epcis.values import Problem, check_epc, check_epc_class, check_offset, check_uri, parse_time
-from medreg.trace.epcis.vocabulary import Kind, classify, expected_values
+from medreg.trace.epcis.values import (
+    Problem,
+    all_fast_epcs,
+    check_epc,
+    check_epc_class,
+    check_offset,
+    check_uri,
+    parse_time,
+)
+from medreg.trace.epcis.vocabulary import Kind, Vocabulary, classify, expected_values
 
-__all__ = ["Collector", "check_extension_key", "field_checkers"]
+__all__ = ["FIELD_CHECKERS", "Collector", "check_extension_key"]
 
 Checker = Callable[[Any, str, "Collector"], None]
 ACTIONS = frozenset(["ADD", "OBSERVE", "DELETE"])
@@ -68,18 +75,22 @@ def _is_object(value: Any, path: str, out: Collector) -> bool:
 
 
 def _time(value: Any, path: str, out: Collector) -> None:
+    """A dateTime with a zone."""
     out.problem(path, parse_time(value)[1])
 
 
 def _offset(value: Any, path: str, out: Collector) -> None:
+    """A time-zone offset."""
     out.problem(path, check_offset(value))
 
 
 def _uri(value: Any, path: str, out: Collector) -> None:
+    """An absolute URI."""
     out.problem(path, check_uri(value))
 
 
 def _epc(value: Any, path: str, out: Collector) -> None:
+    """One EPC (parentID)."""
     out.problem(path, check_epc(value))
 
 
@@ -90,33 +101,41 @@ def _certification(value: Any, path: str, out: Collector) -> None:
 
 
 def _action(value: Any, path: str, out: Collector) -> None:
-    if value not in ACTIONS:
+    """ADD, OBSERVE or DELETE."""
+    if type(value) is not str or value not in ACTIONS:
         out.add(path, "schema.action", f"{str(value)[:20]!r} is not an action.", "Use ADD, OBSERVE or DELETE.")
 
 
-def _vocabulary(kind: Kind) -> Checker:
+def _vocabulary(kind: Vocabulary) -> Checker:
     """A checker for a CBV-or-URI vocabulary value."""
 
+    lookup = kind.lookup
+
     def check(value: Any, path: str, out: Collector) -> None:
+        """Report a value that is not a CBV value or a URI."""
+        if type(value) is str and value in lookup:
+            return
         if not isinstance(value, str):
             out.add(path, "schema.type", f"{path} must be a string.", "Give a CBV value or a URI.")
             return
         code = classify(value, kind)[1]
         if code is not None:
-            out.add(path, code, f"{value[:60]!r} is not a CBV 2.0 {kind.value[0]} value or a URI.",
+            out.add(path, code, f"{value[:60]!r} is not a CBV 2.0 {kind.web} value or a URI.",
                     f"Use one of {expected_values(kind)}, or a URI of your own vocabulary.")  # fmt: skip
 
     return check
 
 
 def _epc_list(value: Any, path: str, out: Collector) -> None:
-    """A list of unique EPCs."""
+    """A list of unique EPCs (one pattern match for the whole list on the fast path)."""
+    if type(value) is list and all_fast_epcs(value):
+        if len(set(value)) != len(value):
+            out.add(path, "schema.duplicate", f"{path} lists an EPC more than once.", "List each EPC once.")
+        return
     if not _is_list(value, path, out):
         return
     for i, item in enumerate(value):
-        problem = check_epc(item)
-        if problem is not None:
-            out.problem(f"{path}[{i}]", problem)
+        out.problem(f"{path}[{i}]", check_epc(item))
     if len(set(map(str, value))) != len(value):
         out.add(path, "schema.duplicate", f"{path} lists an EPC more than once.", "List each EPC once.")
 
@@ -144,6 +163,7 @@ def _quantity_element(item: Any, path: str, out: Collector) -> None:
 
 
 def _quantity_list(value: Any, path: str, out: Collector) -> None:
+    """A list of quantity elements."""
     if _is_list(value, path, out):
         for i, item in enumerate(value):
             _quantity_element(item, f"{path}[{i}]", out)
@@ -151,6 +171,8 @@ def _quantity_list(value: Any, path: str, out: Collector) -> None:
 
 def _location(value: Any, path: str, out: Collector) -> None:
     """readPoint / bizLocation: ``{"id": URI}`` plus extensions."""
+    if type(value) is dict and len(value) == 1 and check_uri(value.get("id", 0)) is None:
+        return
     if not _is_object(value, path, out):
         return
     if "id" not in value:
@@ -162,11 +184,26 @@ def _location(value: Any, path: str, out: Collector) -> None:
             check_extension_key(key, f"{path}.{key}", out)
 
 
-def _typed_list(member: str, kind: Kind, type_required: bool) -> Checker:
+def _typed_list(member: str, kind: Vocabulary, type_required: bool) -> Checker:
     """bizTransactionList / sourceList / destinationList entries ``{type, <member>}``."""
     vocabulary = _vocabulary(kind)
 
+    typed = frozenset(["type", member])
+    fast_keys = (typed,) if type_required else (typed, frozenset([member]))
+    lookup = kind.lookup
+
+    def fast(item: Any) -> bool:
+        """A well-formed entry with a CBV type (or none, where optional) and a URI."""
+        if type(item) is not dict or item.keys() not in fast_keys:
+            return False
+        if "type" in item and (type(item["type"]) is not str or item["type"] not in lookup):
+            return False
+        return check_uri(item[member]) is None
+
     def check(value: Any, path: str, out: Collector) -> None:
+        """Check each entry; the fast path accepts a well-formed list at once."""
+        if type(value) is list and all(map(fast, value)):
+            return
         for i, item in enumerate(value if isinstance(value, list) else [value]):
             where = f"{path}[{i}]"
             if not _is_object(item, where, out):
@@ -245,8 +282,7 @@ def _sensor_elements(value: Any, path: str, out: Collector) -> None:
                 _time(metadata[key], f"{where}.sensorMetadata.{key}", out)
 
 
-@cache
-def field_checkers() -> Mapping[str, Checker]:
+def _field_checkers() -> Mapping[str, Checker]:
     """Field name -> checker, for every standard event field that has one."""
     source_type = Kind.SOURCE_DESTINATION_TYPE
     return {
@@ -263,3 +299,6 @@ def field_checkers() -> Mapping[str, Checker]:
         "destinationList": _typed_list("destination", source_type, type_required=True),
         "persistentDisposition": _persistent_disposition, "ilmd": _ilmd, "sensorElementList": _sensor_elements,
     }  # fmt: skip
+
+
+FIELD_CHECKERS: Mapping[str, Checker] = _field_checkers()

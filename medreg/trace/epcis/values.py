@@ -1,5 +1,9 @@
 """Checks of single EPCIS values: timestamps, offsets, URIs, EPCs and EPC classes.
 
+An identifier in the ``urn:epc:`` namespace must be a valid EPC URN, and a URI with a GS1
+Digital Link primary-key path must be a valid Digital Link; any other absolute URI is a
+private or industry identifier, which the CBV permits (decision 0102).
+
 Each check returns ``None`` when the value is fine, or ``(code, message, fix)``.
 The common pack identifiers (SGTIN, SSCC, LGTIN URNs and the GTIN+serial / SSCC
 Digital Link forms) are checked by compiled patterns plus the GS1 check digit, which is
@@ -16,7 +20,7 @@ from functools import lru_cache
 from medreg.trace.codes import CodeError, parse_digital_link, parse_epc_urn
 from medreg.trace.epcis.vocabulary import ABSOLUTE_URI
 
-__all__ = ["Problem", "check_epc", "check_epc_class", "check_offset", "check_uri", "parse_time"]
+__all__ = ["Problem", "all_fast_epcs", "check_epc", "check_epc_class", "check_offset", "check_uri", "parse_time"]
 
 Problem = tuple[str, str, str]
 
@@ -26,6 +30,7 @@ _TIME = re.compile(
 )
 _OFFSET = re.compile(r"[+-]((0\d|1[0-3]):[0-5]\d|14:00)\Z")
 _TEXT = r"(?:[A-Za-z0-9!'()*+,\-.:;=_]|%[0-9A-Fa-f]{2}){1,20}"
+_PLAIN_TEXT = r"[A-Za-z0-9!'()*+,\-.:;=_]{1,20}"  # no %-escapes: those take the per-item path
 _SGTIN = re.compile(r"urn:epc:id:sgtin:(\d{6,12})\.(\d{1,7})\." + _TEXT + r"\Z")
 _LGTIN = re.compile(r"urn:epc:class:lgtin:(\d{6,12})\.(\d{1,7})\." + _TEXT + r"\Z")
 _SSCC = re.compile(r"urn:epc:id:sscc:(\d{6,12})\.(\d{5,11})\Z")
@@ -39,6 +44,13 @@ _DL_SHAPE = re.compile(r"https?://[^\s/?#]+(/[^\s?#]+)(?:\?[^\s#]*)?\Z")
 #: Digital Link primary keys; the pack keys (GTIN 01, SSCC 00) are parsed fully by medreg.trace.codes.
 _DL_PRIMARY_KEYS = frozenset(["00", "01", "253", "255", "401", "402", "414", "417", "8003", "8004", "8006",
                               "8010", "8013", "8017", "8018"])  # fmt: skip
+_GCP_SPLITS = "|".join(rf"\d{{{n}}}\.\d{{{13 - n}}}" for n in range(6, 13))
+_SSCC_SPLITS = "|".join(rf"\d{{{n}}}\.\d{{{17 - n}}}" for n in range(6, 13))
+#: One pattern over a whole newline-joined EPC list: SGTIN / SSCC / other EPC URNs (the fast path).
+_EPC_BATCH = re.compile(
+    rf"(?:(?:urn:epc:id:sgtin:(?:{_GCP_SPLITS})\.{_PLAIN_TEXT}|urn:epc:id:sscc:(?:{_SSCC_SPLITS})"
+    rf"|{_OTHER_EPC.pattern[:-2]})\n)*"
+)
 _EPC_FIX = (
     "Give an EPC pure-identity URN (urn:epc:id:sgtin:0614141.107346.2017, urn:epc:id:sscc:...) "
     "or a GS1 Digital Link URI (https://id.gs1.org/01/09521141012345/21/2017)."
@@ -74,13 +86,23 @@ def check_offset(text: object) -> Problem | None:
     return ("schema.offset", f"{str(text)[:20]!r} is not a time-zone offset.", "Write ±hh:mm, e.g. +08:00.")
 
 
+@lru_cache(maxsize=65536)
+def _is_uri(text: str) -> bool:
+    """Memoised URI shape check: locations, transactions and steps repeat across events."""
+    return ABSOLUTE_URI.match(text) is not None
+
+
 def check_uri(text: object) -> Problem | None:
     """The value must be an absolute URI (a string with a scheme and no spaces)."""
-    if isinstance(text, str) and ABSOLUTE_URI.match(text):
+    if type(text) is str and _is_uri(text):
         return None
     if not isinstance(text, str):
         return ("schema.type", f"Expected a URI string, got {type(text).__name__}.", "Give the identifier as a string.")
-    return ("schema.uri", f"{text[:60]!r} is not an absolute URI.", "Give a full URI with a scheme, e.g. urn:... or https://...")
+    return (
+        "schema.uri",
+        f"{text[:60]!r} is not an absolute URI.",
+        "Give a full URI with a scheme, e.g. urn:... or https://...",
+    )
 
 
 def _gtin_split_ok(match: re.Match[str], total: int) -> bool:
@@ -120,12 +142,23 @@ def _slow_identifier(text: str, urn_prefix: str) -> Problem | None:
             return None
         key = _dl_primary_key(text)
         if key is None:
-            return ("vocabulary.invalid_epc", f"{text[:60]!r} is not an EPC URI.", _EPC_FIX)
+            if text.startswith("urn:epc:") or ABSOLUTE_URI.match(text) is None:
+                return ("vocabulary.invalid_epc", f"{text[:60]!r} is not an EPC URI.", _EPC_FIX)
+            return None  # a private or industry identifier URI (CBV 2.0 section 8; GS1 example CBV-11.2)
         if key in ("00", "01"):
             parse_digital_link(text)
     except CodeError as error:
         return ("vocabulary.invalid_epc", f"{text[:60]!r}: {error.problem}", error.fix or _EPC_FIX)
     return None
+
+
+def all_fast_epcs(items: list[object]) -> bool:
+    """True when every item is an EPC URN proven valid by one pattern match over the list."""
+    try:
+        joined = "\n".join(items) + "\n"  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    return _EPC_BATCH.fullmatch(joined) is not None
 
 
 def check_epc(text: object) -> Problem | None:

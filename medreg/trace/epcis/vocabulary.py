@@ -11,43 +11,165 @@ values (GS1 CBV 2.0 section 7; the same as the EPCIS 2.0 JSON Schema enumeration
 from __future__ import annotations
 
 import re
-from enum import Enum
+from dataclasses import dataclass, field
 
-__all__ = ["CBV_VALUES", "Kind", "classify"]
-
-
-class Kind(Enum):
-    """A CBV vocabulary: its web-URI class name and its EPCIS 1.x URN word."""
-
-    BIZ_STEP = ("BizStep", "bizstep")
-    DISPOSITION = ("Disp", "disp")
-    BIZ_TRANSACTION_TYPE = ("BTT", "btt")
-    SOURCE_DESTINATION_TYPE = ("SDT", "sdt")
-    ERROR_REASON = ("ER", "er")
+__all__ = ["CBV_VALUES", "Kind", "Vocabulary", "classify", "expected_values"]
 
 
-CBV_VALUES: dict[Kind, frozenset[str]] = {
-    Kind.BIZ_STEP: frozenset(
-        "accepting arriving assembling collecting commissioning consigning creating_class_instance "
-        "cycle_counting decommissioning departing destroying disassembling dispensing encoding "
-        "entering_exiting holding inspecting installing killing loading other packing picking "
-        "receiving removing repackaging repairing replacing reserving retail_selling sampling "
-        "sensor_reporting shipping staging_outbound stock_taking stocking storing transporting "
-        "unloading unpacking void_shipping".split()
-    ),
-    Kind.DISPOSITION: frozenset(
-        "active available completeness_inferred completeness_verified conformant container_closed "
-        "container_open damaged destroyed dispensed disposed encoded expired in_progress in_transit "
-        "inactive mismatch_class mismatch_instance mismatch_quantity needs_replacement "
-        "no_pedigree_match non_conformant non_sellable_other partially_dispensed recalled reserved "
-        "retail_sold returned sellable_accessible sellable_not_accessible stolen unavailable "
-        "unknown".split()
-    ),
-    Kind.BIZ_TRANSACTION_TYPE: frozenset(
-        "bol cert desadv inv pedigree po poc prodorder recadv rma testprd testres upevt".split()
-    ),
-    Kind.SOURCE_DESTINATION_TYPE: frozenset(["owning_party", "possessing_party", "location"]),
-    Kind.ERROR_REASON: frozenset(["did_not_occur", "incorrect_data"]),
+@dataclass(frozen=True, eq=False)
+class Vocabulary:
+    """A CBV vocabulary: web-URI class name (``BizStep``), EPCIS 1.x URN word (``bizstep``), values.
+
+    ``lookup`` maps every accepted spelling to the bare value, ``folded`` the same in
+    lower case.  Plain attributes, not an Enum: an Enum's hash is Python code and this
+    sits on the capture fast path.
+    """
+
+    web: str
+    urn: str
+    values: frozenset[str]
+    lookup: dict[str, str] = field(default_factory=dict, repr=False)
+    folded: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        """Fill the spelling tables."""
+        for value in self.values:
+            for form in _forms(self.web, self.urn, value):
+                self.lookup[form] = value
+                self.folded[form.lower()] = value
+
+
+def _forms(web: str, urn: str, value: str) -> tuple[str, ...]:
+    """Every accepted spelling of one CBV value."""
+    return (
+        value,
+        f"cbv:{web}-{value}",
+        f"https://ref.gs1.org/cbv/{web}-{value}",
+        f"http://ref.gs1.org/cbv/{web}-{value}",
+        f"urn:epcglobal:cbv:{urn}:{value}",
+    )
+
+
+class Kind:
+    """The CBV vocabularies checked at capture."""
+
+    BIZ_STEP = Vocabulary(
+        "BizStep",
+        "bizstep",
+        frozenset(
+            [
+                "accepting",
+                "arriving",
+                "assembling",
+                "collecting",
+                "commissioning",
+                "consigning",
+                "creating_class_instance",
+                "cycle_counting",
+                "decommissioning",
+                "departing",
+                "destroying",
+                "disassembling",
+                "dispensing",
+                "encoding",
+                "entering_exiting",
+                "holding",
+                "inspecting",
+                "installing",
+                "killing",
+                "loading",
+                "other",
+                "packing",
+                "picking",
+                "receiving",
+                "removing",
+                "repackaging",
+                "repairing",
+                "replacing",
+                "reserving",
+                "retail_selling",
+                "sampling",
+                "sensor_reporting",
+                "shipping",
+                "staging_outbound",
+                "stock_taking",
+                "stocking",
+                "storing",
+                "transporting",
+                "unloading",
+                "unpacking",
+                "void_shipping",
+            ]
+        ),
+    )
+    DISPOSITION = Vocabulary(
+        "Disp",
+        "disp",
+        frozenset(
+            [
+                "active",
+                "available",
+                "completeness_inferred",
+                "completeness_verified",
+                "conformant",
+                "container_closed",
+                "container_open",
+                "damaged",
+                "destroyed",
+                "dispensed",
+                "disposed",
+                "encoded",
+                "expired",
+                "in_progress",
+                "in_transit",
+                "inactive",
+                "mismatch_class",
+                "mismatch_instance",
+                "mismatch_quantity",
+                "needs_replacement",
+                "no_pedigree_match",
+                "non_conformant",
+                "non_sellable_other",
+                "partially_dispensed",
+                "recalled",
+                "reserved",
+                "retail_sold",
+                "returned",
+                "sellable_accessible",
+                "sellable_not_accessible",
+                "stolen",
+                "unavailable",
+                "unknown",
+            ]
+        ),
+    )
+    BIZ_TRANSACTION_TYPE = Vocabulary(
+        "BTT",
+        "btt",
+        frozenset(
+            [
+                "bol",
+                "cert",
+                "desadv",
+                "inv",
+                "pedigree",
+                "po",
+                "poc",
+                "prodorder",
+                "recadv",
+                "rma",
+                "testprd",
+                "testres",
+                "upevt",
+            ]
+        ),
+    )
+    SOURCE_DESTINATION_TYPE = Vocabulary("SDT", "sdt", frozenset(["owning_party", "possessing_party", "location"]))
+    ERROR_REASON = Vocabulary("ER", "er", frozenset(["did_not_occur", "incorrect_data"]))
+
+
+CBV_VALUES: dict[str, frozenset[str]] = {
+    name: vocabulary.values for name, vocabulary in vars(Kind).items() if isinstance(vocabulary, Vocabulary)
 }
 
 #: Prefixes that put a value in the CBV namespace.
@@ -62,30 +184,7 @@ CBV_NAMESPACES = (
 ABSOLUTE_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+\Z")
 
 
-def _forms(kind: Kind, value: str) -> tuple[str, ...]:
-    """Every accepted spelling of one CBV value."""
-    web, urn = kind.value
-    return (
-        value,
-        f"cbv:{web}-{value}",
-        f"https://ref.gs1.org/cbv/{web}-{value}",
-        f"http://ref.gs1.org/cbv/{web}-{value}",
-        f"urn:epcglobal:cbv:{urn}:{value}",
-    )
-
-
-_LOOKUP: dict[Kind, dict[str, str]] = {
-    kind: {form: value for value in values for form in _forms(kind, value)} for kind, values in CBV_VALUES.items()
-}
-
-
-#: Case-folded spellings: upstream examples write e.g. ``https://ref.gs1.org/cbv/Bizstep-...``.
-_FOLDED: dict[Kind, dict[str, str]] = {
-    kind: {form.lower(): value for form, value in forms.items()} for kind, forms in _LOOKUP.items()
-}
-
-
-def classify(value: str, kind: Kind) -> tuple[str | None, str | None]:
+def classify(value: str, kind: Vocabulary) -> tuple[str | None, str | None]:
     """``(normalized, error_code)`` for a vocabulary value.
 
     ``normalized`` is the bare CBV name for a CBV value, the URI itself for a user
@@ -93,9 +192,9 @@ def classify(value: str, kind: Kind) -> tuple[str | None, str | None]:
     ``vocabulary.unknown_cbv_value`` (CBV form but not a CBV 2.0 value) or
     ``schema.uri`` (neither a CBV value nor an absolute URI).
     """
-    bare = _LOOKUP[kind].get(value)
+    bare = kind.lookup.get(value)
     if bare is None and value.startswith(CBV_NAMESPACES[1:3]):
-        bare = _FOLDED[kind].get(value.lower())  # tolerated: the class name's case (decision 0102)
+        bare = kind.folded.get(value.lower())  # tolerated: the class name's case (decision 0102)
     if bare is not None:
         return bare, None
     if ":" not in value or value.startswith(CBV_NAMESPACES):
@@ -105,8 +204,8 @@ def classify(value: str, kind: Kind) -> tuple[str | None, str | None]:
     return value, None
 
 
-def expected_values(kind: Kind) -> str:
+def expected_values(kind: Vocabulary) -> str:
     """A short list of the accepted CBV values, for error messages."""
-    values = sorted(CBV_VALUES[kind])
+    values = sorted(kind.values)
     shown = ", ".join(values[:12])
     return shown + (", ..." if len(values) > 12 else "")

@@ -54,6 +54,7 @@ def local_name(element: Any) -> str | None:
 
 
 def _text(element: Any) -> str:
+    """Text content of an element, stripped."""
     return (element.text or "").strip()
 
 
@@ -79,7 +80,7 @@ def _extension_key(element: Any, prefixes: dict[str, str]) -> str:
 
 def generic(element: Any, prefixes: dict[str, str]) -> Any:
     """Any element as JSON: text for a leaf, an object of children otherwise (repeats become lists)."""
-    children = [child for child in element if isinstance(child.tag, str)]
+    children = _children(element)
     if not children:
         return _text(element)
     result: dict[str, Any] = {}
@@ -95,16 +96,17 @@ def generic(element: Any, prefixes: dict[str, str]) -> Any:
 
 
 def _children(element: Any) -> list[Any]:
-    """Child elements, without comments and processing instructions."""
-    return [child for child in element if isinstance(child.tag, str)]
+    """Child elements, without comments, processing instructions and entity references."""
+    return list(element.iterchildren(etree.Element))
 
 
 def _epcs(element: Any, prefixes: dict[str, str]) -> list[str]:
     """EPCs in document order; repeats collapsed (the XSD allows them, a list is a set)."""
-    return list(dict.fromkeys(_text(child) for child in _children(element)))
+    return list(dict.fromkeys([(child.text or "").strip() for child in element.iterchildren(etree.Element)]))
 
 
 def _quantities(element: Any, prefixes: dict[str, str]) -> list[dict[str, Any]]:
+    """quantityElement children as JSON objects (nil quantities omitted)."""
     items = []
     for child in _children(element):
         item: dict[str, Any] = {}
@@ -118,6 +120,7 @@ def _quantities(element: Any, prefixes: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def _location(element: Any, prefixes: dict[str, str]) -> dict[str, Any]:
+    """readPoint / bizLocation as ``{"id": ..., extensions}``."""
     result: dict[str, Any] = {}
     for child in _flattened(element):
         name = local_name(child)
@@ -126,7 +129,10 @@ def _location(element: Any, prefixes: dict[str, str]) -> dict[str, Any]:
 
 
 def _typed(member: str) -> Callable[[Any, dict[str, str]], list[dict[str, Any]]]:
+    """A converter for bizTransaction/source/destination lists (type attribute, text value)."""
+
     def convert(element: Any, prefixes: dict[str, str]) -> list[dict[str, Any]]:
+        """One JSON entry per child element."""
         items = []
         for child in _children(element):
             item = {"type": child.get("type")} if child.get("type") is not None else {}
@@ -138,6 +144,7 @@ def _typed(member: str) -> Callable[[Any, dict[str, str]], list[dict[str, Any]]]
 
 
 def _persistent(element: Any, prefixes: dict[str, str]) -> dict[str, Any]:
+    """persistentDisposition as ``{"set": [...], "unset": [...]}``."""
     result: dict[str, list[str]] = {}
     for child in _children(element):
         result.setdefault(local_name(child) or _extension_key(child, prefixes), []).append(_text(child))
@@ -145,6 +152,7 @@ def _persistent(element: Any, prefixes: dict[str, str]) -> dict[str, Any]:
 
 
 def _error_declaration(element: Any, prefixes: dict[str, str]) -> dict[str, Any]:
+    """errorDeclaration with correctiveEventIDs as a list and extensions as prefixed keys."""
     result: dict[str, Any] = {}
     for child in _flattened(element):
         name = local_name(child)
@@ -156,6 +164,7 @@ def _error_declaration(element: Any, prefixes: dict[str, str]) -> dict[str, Any]
 
 
 def _attributes(element: Any, prefixes: dict[str, str]) -> dict[str, Any]:
+    """Attributes of a sensor element as JSON (numbers for the numeric ones)."""
     result: dict[str, Any] = {}
     for name, value in element.attrib.items():
         if name.startswith("{http://www.w3.org/2001/XMLSchema-instance}"):
@@ -166,6 +175,7 @@ def _attributes(element: Any, prefixes: dict[str, str]) -> dict[str, Any]:
 
 
 def _sensors(element: Any, prefixes: dict[str, str]) -> list[dict[str, Any]]:
+    """sensorElementList: metadata and reports are attributes in XML, objects in JSON."""
     elements = []
     for sensor in _children(element):
         item: dict[str, Any] = {}
@@ -182,6 +192,7 @@ def _sensors(element: Any, prefixes: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def _ilmd(element: Any, prefixes: dict[str, str]) -> Any:
+    """ILMD as an object of prefixed extension keys."""
     value = generic(_flatten_into(element), prefixes)
     return value if isinstance(value, dict) else {}
 
@@ -196,10 +207,10 @@ def _flatten_into(element: Any) -> Any:
     return holder
 
 
-def _flattened(element: Any) -> list[Any]:
+def _flattened(element: Any, children: list[Any] | None = None) -> list[Any]:
     """Child elements with EPCIS ``extension``/``baseExtension`` wrappers flattened."""
     result = []
-    for child in _children(element):
+    for child in _children(element) if children is None else children:
         if child.tag in _FLATTENED:
             result.extend(_flattened(child))
         else:
@@ -247,9 +258,10 @@ def _add_standard(event: dict[str, Any], name: str, child: Any, prefixes: dict[s
 def convert_event(element: Any, kind: str, prefixes: dict[str, str], out: Collector) -> dict[str, Any]:
     """The JSON-LD dict of an XML event; XML-only problems go to ``out``."""
     event: dict[str, Any] = {"type": kind}
-    _check_order(kind, [local_name(c) or "" for c in _children(element)], out)
+    children = _children(element)
+    _check_order(kind, [local_name(c) or "" for c in children], out)
     allowed = _RANKS.get(kind, {})
-    for child in _flattened(element):
+    for child in _flattened(element, children):
         name = local_name(child)
         if name is None:
             event[_extension_key(child, prefixes)] = generic(child, prefixes)

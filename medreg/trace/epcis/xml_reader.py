@@ -86,7 +86,7 @@ def _event_elements(parent: Any) -> list[Any]:
 
 def _event_list(root: Any, envelope: Envelope) -> list[Any] | None:
     """The event elements of the document body, or None after recording the error."""
-    lists = [element for element in root.iter("{*}EventList", "EventList")]
+    lists = list(root.iter("{*}EventList", "EventList"))
     if not lists:
         envelope.errors.append(document_error("EPCISBody.EventList", "schema.required",
                                               "The document has no EPCISBody/EventList.",

@@ -28,8 +28,7 @@ class Pack(models.Model):
     SCOPE_FIELDS = ScopeFields(
         jurisdiction_paths=("jurisdiction_path",),
         enterprise_codes=("holder_enterprise_code", "commissioned_by_enterprise_code"),
-        public=Q(pk__isnull=False),
-    )
+    )  # the public verifies packs through selectors.verify only, which reveals no trading partner
 
     key = models.CharField(primary_key=True, max_length=120)
     gtin = models.CharField(max_length=14, blank=True)

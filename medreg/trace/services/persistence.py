@@ -1,12 +1,16 @@
 """Reading and writing the pack book, events and alerts in bulk: a batch of events costs a fixed
 number of queries whatever its size."""
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from medreg.trace.epcis.model import EpcisEvent
-from medreg.trace.models import Alert, AlertRule, CaptureJob, EpcRole, Event, EventEpc, Pack
+from medreg.trace.models import Alert, AlertRule, CaptureJob, EpcRole, Event, Pack
 from medreg.trace.state import Finding, PackBook, PackState, Step
 
 PACK_FIELDS = (
@@ -21,6 +25,13 @@ PACK_FIELDS = (
     "last_event_identity",
 )
 CHUNK = 2000
+# Rules about a batch or a shipment rather than one pack: one alert per batch, sender and place.
+BATCH_RULES = {
+    "shipped_to_unlicensed",
+    "recalled_batch_movement",
+    "expired_batch_movement",
+    "special_quantity_mismatch",
+}
 
 
 def load_book(steps: list[Step]) -> PackBook:
@@ -29,7 +40,8 @@ def load_book(steps: list[Step]) -> PackBook:
     packs = _with_descendants(keys)
     shipments = {p.shipment for p in packs.values() if p.shipment and p.status == "in_transit"}
     if any(s.biz_step == "receiving" for s in steps) and shipments:
-        packs.update({p.key: p for p in _states(Pack.objects.filter(shipment__in=shipments)) if p.key not in packs})
+        in_shipment = Pack.objects.filter(shipment__in=shipments).values_list(*STATE_COLUMNS)
+        packs.update({p.key: p for p in _states(in_shipment) if p.key not in packs})
     return PackBook(packs.values())
 
 
@@ -44,69 +56,132 @@ def _with_descendants(keys: set[str]) -> dict[str, PackState]:
     return found
 
 
-def _chunked_filter(values: list[str], field: str) -> Iterable[Pack]:
+def _chunked_filter(values: list[str], field: str) -> Iterable[tuple[Any, ...]]:
     for start in range(0, len(values), CHUNK):
-        yield from Pack.objects.filter(**{f"{field}__in": values[start : start + CHUNK]})
+        yield from Pack.objects.filter(**{f"{field}__in": values[start : start + CHUNK]}).values_list(*STATE_COLUMNS)
 
 
-def _states(rows: Iterable[Pack]) -> list[PackState]:
-    return [
-        PackState(
-            key=p.key,
-            status=p.status,
-            holder=p.holder_enterprise_code,
-            commissioned_by=p.commissioned_by_enterprise_code,
-            location=p.location,
-            jurisdiction_path=p.jurisdiction_path,
-            commissioned_at=p.commissioned_at,
-            updated_at=p.updated_at,
-            gtin=p.gtin,
-            serial=p.serial,
-            lot=p.lot,
-            expiry=p.expiry,
-            approval_number=p.approval_number,
-            package_level=p.package_level,
-            special_control=p.special_control,
-            destination=p.destination_enterprise_code,
-            shipment=p.shipment,
-            parent_key=p.parent_key,
-            last_event=p.last_event_identity,
-        )
-        for p in rows
-    ]
+# Pack columns in the order of PackState's fields: rows become states without model instances.
+STATE_COLUMNS = (
+    "key",
+    "status",
+    "holder_enterprise_code",
+    "commissioned_by_enterprise_code",
+    "location",
+    "jurisdiction_path",
+    "commissioned_at",
+    "updated_at",
+    "gtin",
+    "serial",
+    "lot",
+    "expiry",
+    "approval_number",
+    "package_level",
+    "special_control",
+    "destination_enterprise_code",
+    "shipment",
+    "parent_key",
+    "last_event_identity",
+)
+
+
+def _states(rows: Iterable[tuple[Any, ...]]) -> list[PackState]:
+    return [PackState(*row) for row in rows]
 
 
 def store_packs(book: PackBook) -> int:
-    dirty = [p for p in book.packs.values() if p.dirty]
-    rows = [_row(p) for p in dirty]
-    Pack.objects.bulk_create([r for r, p in zip(rows, dirty, strict=True) if p.is_new], batch_size=CHUNK)
-    existing = [r for r, p in zip(rows, dirty, strict=True) if not p.is_new]
-    Pack.objects.bulk_update(existing, PACK_FIELDS, batch_size=CHUNK)
+    """Insert new packs and update changed ones in one set-based upsert (INSERT … ON CONFLICT DO UPDATE):
+    on PostgreSQL the rows are COPYed into a session temp table first, on SQLite they are executemany'd."""
+    dirty = [_pack_values(p) for p in book.packs.values() if p.dirty]
+    if not dirty:
+        return 0
+    updates = ", ".join(f"{f} = excluded.{f}" for f in PACK_FIELDS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _copy_into_stage(cursor, dirty)
+            cursor.execute(
+                f"INSERT INTO trace_pack ({_PACK_COLUMNS}) SELECT {_PACK_COLUMNS} FROM {_STAGE} "  # noqa: S608
+                f"ON CONFLICT (key) DO UPDATE SET {updates}"
+            )
+        else:
+            marks = ", ".join(["%s"] * len(PACK_COLUMNS))
+            sql = f"INSERT INTO trace_pack ({_PACK_COLUMNS}) VALUES ({marks}) ON CONFLICT (key) DO UPDATE SET {updates}"  # noqa: S608
+            cursor.executemany(sql, [_adapted(row) for row in dirty])
     return len(dirty)
 
 
-def _row(p: PackState) -> Pack:
-    return Pack(
-        key=p.key,
-        gtin=p.gtin,
-        serial=p.serial,
-        lot=p.lot,
-        expiry=p.expiry,
-        approval_number=p.approval_number,
-        package_level=p.package_level,
-        special_control=p.special_control,
-        status=p.status,
-        holder_enterprise_code=p.holder,
-        commissioned_by_enterprise_code=p.commissioned_by,
-        location=p.location,
-        jurisdiction_path=p.jurisdiction_path,
-        destination_enterprise_code=p.destination,
-        shipment=p.shipment,
-        parent_key=p.parent_key,
-        commissioned_at=p.commissioned_at,
-        updated_at=p.updated_at,
-        last_event_identity=p.last_event,
+# Every column of trace_pack, in the order of _pack_values; PACK_FIELDS are those an event can change.
+PACK_COLUMNS = (
+    "key",
+    "gtin",
+    "serial",
+    "lot",
+    "expiry",
+    "approval_number",
+    "package_level",
+    "special_control",
+    "status",
+    "holder_enterprise_code",
+    "commissioned_by_enterprise_code",
+    "location",
+    "jurisdiction_path",
+    "destination_enterprise_code",
+    "shipment",
+    "parent_key",
+    "commissioned_at",
+    "updated_at",
+    "last_event_identity",
+)
+_PACK_COLUMNS = ", ".join(PACK_COLUMNS)
+_STAGE = "medreg_pack_stage"
+
+
+def _pack_values(p: PackState) -> tuple[object, ...]:
+    return (
+        p.key,
+        p.gtin,
+        p.serial,
+        p.lot,
+        p.expiry,
+        p.approval_number,
+        p.package_level,
+        p.special_control,
+        p.status,
+        p.holder,
+        p.commissioned_by,
+        p.location,
+        p.jurisdiction_path,
+        p.destination,
+        p.shipment,
+        p.parent_key,
+        p.commissioned_at,
+        p.updated_at,
+        p.last_event,
     )
+
+
+def _copy_into_stage(cursor: Any, rows: list[tuple[object, ...]]) -> None:
+    """A per-session temp table shaped like trace_pack, emptied, then filled with COPY."""
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE trace_pack INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+    )
+    cursor.execute(f"TRUNCATE {_STAGE}")
+    with cursor.cursor.copy(f"COPY {_STAGE} ({_PACK_COLUMNS}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _adapted(row: tuple[object, ...]) -> list[object]:
+    """Values as Django's SQLite backend stores them (dates and aware datetimes as ISO text in UTC)."""
+    ops = connection.ops
+    return [
+        ops.adapt_datetimefield_value(v)
+        if isinstance(v, dt.datetime)
+        else ops.adapt_datefield_value(v)
+        if isinstance(v, dt.date)
+        else v
+        for v in row
+    ]
 
 
 def store_events(events: list[EpcisEvent], steps: list[Step], job: CaptureJob) -> dict[str, int]:
@@ -132,25 +207,36 @@ def store_events(events: list[EpcisEvent], steps: list[Step], job: CaptureJob) -
     ]
     Event.objects.bulk_create(rows, batch_size=CHUNK)
     ids = {row.identity: row.pk for row in rows}
-    EventEpc.objects.bulk_create(_observations(steps, ids), batch_size=5000)
+    store_observations(_observations(steps, ids))
     return ids
 
 
-def _observations(steps: list[Step], ids: dict[str, int]) -> list[EventEpc]:
+def _observations(steps: list[Step], ids: dict[str, int]) -> list[tuple[int, str, int]]:
     rows = []
     for step in steps:
         event_id = ids[step.identity]
-        rows += [EventEpc(event_id=event_id, key=k, role=EpcRole.EPC) for k in step.keys]
-        rows += [EventEpc(event_id=event_id, key=k, role=EpcRole.CHILD) for k in step.child_keys]
+        rows += [(event_id, k, EpcRole.EPC.value) for k in step.keys]
+        rows += [(event_id, k, EpcRole.CHILD.value) for k in step.child_keys]
         if step.parent_key:
-            rows.append(EventEpc(event_id=event_id, key=step.parent_key, role=EpcRole.PARENT))
+            rows.append((event_id, step.parent_key, EpcRole.PARENT.value))
     return rows
+
+
+def store_observations(rows: list[tuple[int, str, int]]) -> None:
+    """EventEpc rows (event_id, key, role): COPY on PostgreSQL, executemany on SQLite."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy("COPY trace_eventepc (event_id, key, role) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        elif rows:
+            cursor.executemany("INSERT INTO trace_eventepc (event_id, key, role) VALUES (%s, %s, %s)", rows)
 
 
 def store_alerts(findings: list[Finding], event_ids: dict[str, int]) -> list[Alert]:
     """Alerts for the enabled rules, each linked to its evidence events."""
     rules = active_rules()
-    kept = [f for f in findings if rules.get(f.rule, ("high", True))[1]]
+    kept = [f for f in _merged(findings) if rules.get(f.rule, ("high", True))[1]]
     evidence = {i for f in kept for i in f.evidence} - set(event_ids)
     known = {**event_ids, **dict(Event.objects.filter(identity__in=evidence).values_list("identity", "pk"))}
     alerts = [
@@ -176,6 +262,20 @@ def store_alerts(findings: list[Finding], event_ids: dict[str, int]) -> list[Ale
     ]
     Alert.evidence.through.objects.bulk_create(links, ignore_conflicts=True)
     return alerts
+
+
+def _merged(findings: list[Finding]) -> list[Finding]:
+    """One alert per anomaly, not per pack: findings with the same rule, place, batch and message merge,
+    keeping every event as evidence."""
+    merged: dict[tuple[str, ...], Finding] = {}
+    for f in findings:
+        key = (f.rule, f.jurisdiction_path, f.approval_number, f.lot, f.message if not f.pack_key else f.pack_key)
+        if f.rule in BATCH_RULES:
+            key = (f.rule, f.jurisdiction_path, f.approval_number, f.lot, f.enterprise)
+        first = merged.setdefault(key, f)
+        if first is not f:
+            merged[key] = replace(first, evidence=(*first.evidence, f.identity, *f.evidence))
+    return list(merged.values())
 
 
 def active_rules() -> dict[str, tuple[str, bool]]:

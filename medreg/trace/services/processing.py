@@ -2,6 +2,7 @@
 business rules, apply the events to the pack state, store events, state and alerts in one
 transaction. Re-running a job stores nothing twice: events are identified by eventID or hash."""
 
+import json
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from medreg.trace.models import CaptureJob, CaptureStatus, Event, Recall
 from medreg.trace.rules import channel_findings, quantity_findings, shipment_findings
 from medreg.trace.services.persistence import load_book, store_alerts, store_events, store_packs
 from medreg.trace.services.resolution import Facts, load_facts, to_step
+from medreg.trace.services.tabular_capture import events_from_file, events_from_rows
 from medreg.trace.state import Finding, Step, apply_events
 
 CONTENT_TYPES = {"json": "application/ld+json", "xml": "application/xml"}
@@ -34,15 +36,27 @@ def process_job(job_id: str) -> CaptureJob:
     if job.status in (CaptureStatus.SUCCEEDED, CaptureStatus.PARTIAL, CaptureStatus.FAILED):
         return job
     CaptureJob.objects.filter(pk=job.pk).update(status=CaptureStatus.RUNNING, started_at=timezone.now())
-    parsed = parse_document(bytes(job.document), CONTENT_TYPES.get(job.format, ""))
+    events, parse_errors = read_job(job)
     with transaction.atomic():
-        result = capture_events(list(parsed.events), job)
-        errors = [*parsed.errors, *result.errors]
+        result = capture_events(events, job)
+        errors = [*parse_errors, *result.errors]
         if errors and job.error_behaviour == "rollback":
             transaction.set_rollback(True)  # the REST binding's default: all events or none
             result = BatchResult(0, result.duplicates, result.errors, [])
-    _finish(job, len(parsed.events) + _bad_event_count(parsed.errors), result, errors)
+    _finish(job, len(events) + _bad_event_count(parse_errors), result, errors)
     return job
+
+
+def read_job(job: CaptureJob) -> tuple[list[EpcisEvent], list[EventError]]:
+    """The normalized events of a stored document, whatever its format, and the errors of the rest."""
+    data = bytes(job.document)
+    if job.format in ("csv", "xlsx"):
+        return events_from_file(data, f"upload.{job.format}", job.sender_enterprise_code)
+    if job.format == "rows":
+        rows = [(int(number), row) for number, row in json.loads(data)]
+        return events_from_rows(rows, job.sender_enterprise_code)
+    parsed = parse_document(data, CONTENT_TYPES.get(job.format, ""))
+    return list(parsed.events), list(parsed.errors)
 
 
 def capture_events(events: list[EpcisEvent], job: CaptureJob) -> BatchResult:
@@ -102,7 +116,7 @@ def _registry_findings(steps: list[Step], book) -> list[Finding]:  # type: ignor
     )
 
 
-def _bad_event_count(errors: tuple[EventError, ...]) -> int:
+def _bad_event_count(errors: list[EventError]) -> int:
     return len({e.index for e in errors if e.index is not None})
 
 

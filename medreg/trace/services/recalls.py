@@ -16,7 +16,7 @@ def start_recall(*, actor: Actor, scope: Scope, approval_number: str, lot: str, 
     if drug is None:
         raise NotFound("drug")
     holder = drug.marketing_authorization_holder
-    if not (scope.is_regulator or scope.enterprise_code == holder.uscc):
+    if not (scope.may_write_registry or scope.enterprise_code == holder.uscc):
         raise PermissionDenied("Only the marketing authorization holder or a regulator may start a recall.")
     path = registry.enterprise_jurisdiction_paths(SYSTEM_SCOPE, {holder.uscc})[holder.uscc]
     try:

@@ -1,12 +1,16 @@
 """Accepting a capture document: authenticate the sender, bound the size, store the bytes and the
 task that will process them in one transaction — only then is the sender answered 202."""
 
+import json
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from medreg.core.actor import Actor
 from medreg.core.errors import DomainError, PermissionDenied
 from medreg.core.scoping import SYSTEM_SCOPE, Scope
+from medreg.core.tabular import Limits, read_table
 from medreg.registry import selectors as registry
 from medreg.trace.models import CaptureJob
 
@@ -84,3 +88,31 @@ def enqueue_processing(job: CaptureJob) -> None:
     from medreg.trace.tasks import process_capture_job  # noqa: PLC0415 - tasks import this module
 
     process_capture_job.enqueue(str(job.pk))
+
+
+def submit_table(*, actor: Actor, scope: Scope, data: bytes, filename: str) -> CaptureJob:
+    """A CSV or Excel upload: refused at once when the file cannot be read, else stored like a document."""
+    read_table(data, filename, Limits.from_settings())  # file-level faults answer 400 now, not after 202
+    fmt = "xlsx" if data[:4] == b"PK\x03\x04" else "csv"
+    return submit_capture(
+        actor=actor, scope=scope, data=data, content_type="", file_format=fmt, error_behaviour="proceed"
+    )
+
+
+def submit_scan(
+    *, actor: Actor, scope: Scope, step: str, codes: list[str], location: str, destination: str = "", when: str = ""
+) -> CaptureJob:
+    """Codes scanned on the console's scan page, one row each (row numbers from 1)."""
+    moment = when or timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")
+    rows = [
+        (n, {"event_time": moment, "step": step, "code": code, "location": location, "destination": destination})
+        for n, code in enumerate(codes, start=1)
+    ]
+    return submit_capture(
+        actor=actor,
+        scope=scope,
+        data=json.dumps(rows).encode(),
+        content_type="",
+        file_format="rows",
+        error_behaviour="proceed",
+    )

@@ -1,0 +1,168 @@
+"""Capture for small pharmacies and clinics: a CSV/Excel file of one code per row, or codes scanned
+on the console's scan page. Rows become the same normalized events as EPCIS documents and go
+through the same business rules, pack state and alerts.
+
+Columns: event_time, step, code, parent_code, location, destination, lot, expiry, shipment.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+
+from medreg.core.tabular import Limits, read_table
+from medreg.trace.codes import CodeError, parse_code
+from medreg.trace.epcis.model import EpcisEvent, EventError
+
+STEPS = {
+    "commissioning": ("ObjectEvent", "ADD", "active"),
+    "packing": ("AggregationEvent", "ADD", "in_progress"),
+    "unpacking": ("AggregationEvent", "DELETE", "in_progress"),
+    "shipping": ("ObjectEvent", "OBSERVE", "in_transit"),
+    "receiving": ("ObjectEvent", "OBSERVE", "in_progress"),
+    "dispensing": ("ObjectEvent", "OBSERVE", "dispensed"),
+    "returning": ("ObjectEvent", "OBSERVE", "returned"),
+    "destroying": ("ObjectEvent", "OBSERVE", "destroyed"),
+}
+COLUMNS = ("event_time", "step", "code", "parent_code", "location", "destination", "lot", "expiry", "shipment")
+REQUIRED = ("event_time", "step", "code", "location")
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def events_from_file(data: bytes, filename: str, sender: str) -> tuple[list[EpcisEvent], list[EventError]]:
+    """Read an uploaded table into events; a file-level fault raises DomainError (one clear error)."""
+    sheet = read_table(data, filename, Limits.from_settings())
+    header = [h.strip().lower() for h in sheet.header]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        return [], [
+            EventError(
+                None,
+                "header",
+                "missing_columns",
+                f"Missing columns: {', '.join(missing)}.",
+                f"The first row must name the columns {', '.join(COLUMNS)}.",
+            )
+        ]
+    rows = [(number, dict(zip(header, cells, strict=False))) for number, cells in sheet.rows]
+    return events_from_rows(rows, sender)
+
+
+def events_from_rows(
+    rows: Iterable[tuple[int, dict[str, str]]], sender: str
+) -> tuple[list[EpcisEvent], list[EventError]]:
+    events, errors = [], []
+    for number, row in rows:
+        event = event_from_row(number, row, sender)
+        (errors if isinstance(event, EventError) else events).append(event)  # type: ignore[arg-type]
+    return events, errors
+
+
+def event_from_row(number: int, row: dict[str, str], sender: str) -> EpcisEvent | EventError:
+    """One row, one event; `number` is the spreadsheet row (header = 1) and becomes the event index."""
+    step = (row.get("step") or "").strip().lower()
+    if step not in STEPS:
+        return EventError(number, "step", "unknown_step", f"{step!r} is not a step.", f"Use one of {', '.join(STEPS)}.")
+    when = _time(row.get("event_time", ""))
+    if when is None:
+        return EventError(
+            number,
+            "event_time",
+            "invalid_time",
+            "The time is not a date and time.",
+            "Write it as 2026-03-01 09:30 (China time) or in ISO 8601 with an offset.",
+        )
+    for field in ("code", "parent_code"):
+        value = (row.get(field) or "").strip()
+        if value or (field == "parent_code" and step in ("packing", "unpacking")):
+            problem = _code_problem(number, field, value)
+            if problem is not None:
+                return problem
+    location = (row.get("location") or "").strip()
+    if not (location.isdigit() and len(location) == 13):
+        return EventError(
+            number,
+            "location",
+            "invalid_gln",
+            f"{location!r} is not a 13-digit GLN.",
+            "Use the GLN registered for your site.",
+        )
+    return _event(number, row, step, when, sender)
+
+
+def _code_problem(number: int, field: str, value: str) -> EventError | None:
+    try:
+        parse_code(value)
+    except CodeError as error:
+        return EventError(number, field, "invalid_code", str(error), error.fix)
+    return None
+
+
+def _time(text: str) -> dt.datetime | None:
+    value = text.strip().replace("T", " ")
+    for candidate in (value, value + ":00"):
+        try:
+            parsed = dt.datetime.fromisoformat(candidate)
+        except ValueError:
+            continue
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=CHINA)).astimezone(dt.UTC)
+    return None
+
+
+def _event(number: int, row: dict[str, str], step: str, when: dt.datetime, sender: str) -> EpcisEvent:
+    kind, action, disposition = STEPS[step]
+    code, parent = (row.get("code") or "").strip(), (row.get("parent_code") or "").strip() or None
+    aggregation = kind == "AggregationEvent"
+    location = f"urn:epc:id:sgln:{row['location'].strip()[:7]}.{row['location'].strip()[7:12]}.0"
+    destination = (row.get("destination") or "").strip()
+    raw = {
+        "type": kind,
+        "eventTime": when.isoformat(),
+        "eventTimeZoneOffset": "+08:00",
+        "action": action,
+        "bizStep": step,
+        "disposition": disposition,
+        "bizLocation": {"id": location},
+        ("childEPCs" if aggregation else "epcList"): [code],
+        **({"parentID": parent} if parent else {}),
+    }
+    identity = "urn:medreg:row:" + hashlib.sha256(json.dumps([sender, raw], sort_keys=True).encode()).hexdigest()
+    return EpcisEvent(
+        index=number,
+        type=kind,
+        event_time=when,
+        event_time_zone_offset="+08:00",
+        record_time=None,
+        event_id=identity,
+        identity=identity,
+        action=action,
+        biz_step=step,
+        disposition=disposition,
+        read_point=location,
+        biz_location=location,
+        epc_list=() if aggregation else (code,),
+        parent_id=parent,
+        child_epcs=(code,) if aggregation else (),
+        input_epcs=(),
+        output_epcs=(),
+        quantities=(),
+        biz_transactions=((None, row["shipment"].strip()),) if (row.get("shipment") or "").strip() else (),
+        sources=(),
+        destinations=(("owning_party", _party(destination)),) if destination else (),
+        ilmd=_ilmd(row),
+        error_declaration=None,
+        raw={**raw, "eventID": identity},
+    )
+
+
+def _party(gln: str) -> str:
+    return f"urn:epc:id:pgln:{gln[:7]}.{gln[7:12]}" if gln.isdigit() and len(gln) == 13 else gln
+
+
+def _ilmd(row: dict[str, str]) -> dict[str, str]:
+    ilmd = {}
+    if (row.get("lot") or "").strip():
+        ilmd["lotNumber"] = row["lot"].strip()
+    if (row.get("expiry") or "").strip():
+        ilmd["itemExpirationDate"] = row["expiry"].strip()[:10]
+    return ilmd

@@ -1,0 +1,1 @@
+"""Pharmacovigilance: adverse event analysis for the medical products regulator."""

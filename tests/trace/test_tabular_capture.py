@@ -1,0 +1,124 @@
+"""Small pharmacies and clinics: a CSV file or scanned codes become events like any EPCIS document."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from medreg.trace.locations import gln_of
+from medreg.trace.models import CaptureJob, Event, Pack
+from tests.trace.epcis_builders import build_chain, document, object_event, pgln, sgln, sgtin
+
+PACKS = [sgtin("00001", n) for n in range(1, 4)]
+PHARMACY_GLN = gln_of(sgln("00003"))
+
+
+def _ship_to_pharmacy(client: Client, tokens: dict[str, str]) -> None:
+    doc = document(
+        object_event(
+            "urn:uuid:t1",
+            "2026-03-01T09:00:00+08:00",
+            "commissioning",
+            "active",
+            PACKS,
+            "00001",
+            "ADD",
+            ilmd={"cbvmda:lotNumber": "L9"},
+        ),
+        object_event(
+            "urn:uuid:t2",
+            "2026-03-02T09:00:00+08:00",
+            "shipping",
+            "in_transit",
+            PACKS,
+            "00001",
+            destinationList=[{"type": "owning_party", "destination": pgln("00003")}],
+        ),
+    )
+    response = client.post(
+        "/epcis/capture",
+        data=json.dumps(doc),
+        content_type="application/ld+json",
+        headers={"Authorization": f"Bearer {tokens['manufacturer']}"},
+    )
+    assert response.status_code == 202
+
+
+@pytest.mark.django_db
+def test_csv_upload_receives_and_dispenses() -> None:
+    chain, client = build_chain(), Client()
+    _ship_to_pharmacy(client, chain.tokens)
+    csv_text = (
+        "event_time,step,code,location\n"
+        + "".join(f"2026-03-03 10:0{i},receiving,{code},{PHARMACY_GLN}\n" for i, code in enumerate(PACKS))
+        + f"2026-03-04 15:00,dispensing,{PACKS[0]},{PHARMACY_GLN}\n"
+    )
+    response = client.post(
+        "/api/trace/uploads",
+        {"file": _file(csv_text.encode("utf-8-sig"), "scans.csv")},
+        headers={"Authorization": f"Bearer {chain.tokens['pharmacy']}"},
+    )
+    assert response.status_code == 202
+    job = CaptureJob.objects.get(pk=response.json()["captureID"])
+    assert (job.status, job.stored_count, job.error_count) == ("succeeded", 4, 0)
+    statuses = sorted(Pack.objects.filter(lot="L9").values_list("status", "holder_enterprise_code"))
+    assert statuses == sorted(
+        [("dispensed", chain.pharmacy.uscc), ("received", chain.pharmacy.uscc), ("received", chain.pharmacy.uscc)]
+    )
+
+
+@pytest.mark.django_db
+def test_bad_rows_are_named_and_good_rows_kept() -> None:
+    chain, client = build_chain(), Client()
+    _ship_to_pharmacy(client, chain.tokens)
+    csv_text = (
+        f"event_time,step,code,location\n2026-03-03 10:00,receiving,{PACKS[0]},{PHARMACY_GLN}\n"
+        f"yesterday,receiving,{PACKS[1]},{PHARMACY_GLN}\n2026-03-03 10:00,selling,{PACKS[2]},{PHARMACY_GLN}\n"
+        f"2026-03-03 10:00,receiving,0123,{PHARMACY_GLN}\n"
+    )
+    response = client.post(
+        "/api/trace/uploads",
+        {"file": _file(csv_text.encode(), "scans.csv")},
+        headers={"Authorization": f"Bearer {chain.tokens['pharmacy']}"},
+    )
+    job = CaptureJob.objects.get(pk=response.json()["captureID"])
+    assert (job.status, job.stored_count) == ("partial", 1)
+    assert [(e["event"], e["field"], e["code"]) for e in job.errors] == [
+        (3, "event_time", "invalid_time"),
+        (4, "step", "unknown_step"),
+        (5, "code", "invalid_code"),
+    ]
+
+
+@pytest.mark.django_db
+def test_unreadable_file_is_refused_at_once() -> None:
+    chain, client = build_chain(), Client()
+    response = client.post(
+        "/api/trace/uploads",
+        {"file": _file(b"PK\x03\x04garbage", "scans.xlsx")},
+        headers={"Authorization": f"Bearer {chain.tokens['pharmacy']}"},
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "file"
+    assert CaptureJob.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_scanned_codes_are_reported() -> None:
+    chain, client = build_chain(), Client()
+    _ship_to_pharmacy(client, chain.tokens)
+    response = client.post(
+        "/api/trace/scans",
+        data={"step": "receiving", "codes": PACKS, "location": PHARMACY_GLN},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {chain.tokens['pharmacy']}"},
+    )
+    assert response.status_code == 202
+    assert CaptureJob.objects.get(pk=response.json()["captureID"]).stored_count == 3
+    assert Event.objects.filter(biz_step="receiving").count() == 3
+    assert set(Pack.objects.filter(lot="L9").values_list("status", flat=True)) == {"received"}
+
+
+def _file(content: bytes, name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
