@@ -8,7 +8,6 @@ from typing import Any
 from medreg.core.actor import Actor
 from medreg.core.errors import FieldError
 from medreg.registry.importing.columns import Kind
-from medreg.registry.models import DeviceIdentifier, PackageLevel
 from medreg.registry.resolver import Resolver
 from medreg.registry.services.enterprises import build_enterprise, save_enterprises
 from medreg.registry.services.licences import build_licence, save_licences
@@ -51,25 +50,10 @@ def _drug_keys(draft: Any) -> list[UniqueKey]:
     return keys
 
 
-def _taken_gtins(keys: list[UniqueKey]) -> set[UniqueKey]:
-    """GTINs already bound to a pack level (build_drug checks the identification codes only)."""
-    wanted = {value[1]: (column, value) for column, value in keys if value[0] == "gtin"}
-    found = PackageLevel.objects.filter(gtin__in=list(wanted)).values_list("gtin", flat=True)
-    return {wanted[gtin] for gtin in found if gtin is not None}
-
-
 def _device_keys(item: Any) -> list[UniqueKey]:
     device, identifiers = item
     keys: list[UniqueKey] = [("number", ("device", device.number))]
     return keys + [("identifiers", ("udi", f"{i.issuing_agency}:{i.di}")) for i in identifiers]
-
-
-def _taken_device_identifiers(keys: list[UniqueKey]) -> set[UniqueKey]:
-    """UDI-DIs already registered to a device (build_device does not check them)."""
-    wanted = {value[1]: (column, value) for column, value in keys if value[0] == "udi"}
-    dis = [text.partition(":")[2] for text in wanted]
-    found = DeviceIdentifier.objects.filter(di__in=dis).values_list("issuing_agency", "di")
-    return {wanted[f"{agency}:{di}"] for agency, di in found if f"{agency}:{di}" in wanted}
 
 
 SPECS: dict[Kind, KindSpec] = {
@@ -92,13 +76,11 @@ SPECS: dict[Kind, KindSpec] = {
         save=lambda actor, items, resolver: save_drugs(actor=actor, drafts=items, resolver=resolver),
         keys=_drug_keys,
         enterprise_codes=lambda data: [data.marketing_authorization_holder, *data.manufacturers],
-        taken=_taken_gtins,
     ),
     Kind.DEVICES: KindSpec(
         build=build_device,
         save=lambda actor, items, resolver: save_devices(actor=actor, items=items),
         keys=_device_keys,
-        taken=_taken_device_identifiers,
     ),
     Kind.COSMETICS: KindSpec(
         build=build_cosmetic,

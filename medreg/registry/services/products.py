@@ -97,21 +97,18 @@ def _package_levels(levels: list[PackageLevelIn], errors: list[FieldError]) -> l
 
 
 def _check_codes_free(levels: list[PackageLevel], errors: list[FieldError]) -> None:
-    codes = [lv.drug_identification_code for lv in levels if lv.drug_identification_code]
-    taken = set(
-        PackageLevel.objects.filter(drug_identification_code__in=codes).values_list(
-            "drug_identification_code", flat=True
-        )
-    )
-    for code in taken:
-        errors.append(
-            FieldError(
-                "package_levels",
-                "duplicate_code",
-                f"Drug identification code {code} is already bound to another product.",
-                "Each pack level has its own code.",
+    """Drug identification codes and GTINs identify one pack level of one product only."""
+    for part in ("drug_identification_code", "gtin"):
+        wanted = {getattr(lv, part): i for i, lv in enumerate(levels) if getattr(lv, part)}
+        for value in PackageLevel.objects.filter(**{f"{part}__in": list(wanted)}).values_list(part, flat=True):
+            errors.append(
+                FieldError(
+                    f"package_levels.{wanted[value]}.{part}",
+                    "duplicate",
+                    f"{value} is already bound to another product's pack level.",
+                    "Each pack level has its own drug identification code and GTIN.",
+                )
             )
-        )
 
 
 def save_drugs(*, actor: Actor, drafts: list[DrugDraft], resolver: Resolver) -> None:
@@ -207,6 +204,16 @@ def build_device(
                 quantity=ident.quantity,
             )
         )
+    taken = DeviceIdentifier.objects.filter(di__in=[i.di for i in identifiers if i.di]).values_list("di", flat=True)
+    errors += [
+        FieldError(
+            "identifiers",
+            "duplicate",
+            f"UDI-DI {di} is already registered to another device.",
+            "Each device identifier belongs to one device and package level.",
+        )
+        for di in taken
+    ]
     if number and Device.objects.filter(number=number).exists():
         errors.append(FieldError("number", "duplicate", f"{number} is already registered.", "Update it instead."))
     if number is None or holder is None or errors:
