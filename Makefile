@@ -38,6 +38,7 @@ lint: install ## ruff, import-linter layers, mypy on domain code
 	$(BIN)/mypy
 
 check-migrations: install ## Fail when models and migrations disagree
+	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=medreg.settings.test $(BIN)/medreg makemigrations --check --dry-run
 
 test: install browser-deps lint check-migrations ## Run every test on PostgreSQL and on SQLite

@@ -108,11 +108,12 @@ def search(scope: Scope, text: str, limit: int = 20) -> dict[str, list]:  # type
     if len(needle) < 2:
         return {"enterprises": [], "drugs": [], "devices": [], "cosmetics": []}
     match = Q(search_text__contains=needle)
+    holder = "marketing_authorization_holder"
     return {
-        "enterprises": list(enterprises(scope).filter(match)[:limit]),
-        "drugs": list(drugs(scope).filter(match)[:limit]),
-        "devices": list(devices(scope).filter(match)[:limit]),
-        "cosmetics": list(cosmetics(scope).filter(match)[:limit]),
+        "enterprises": list(scope.apply(Enterprise.objects.select_related("jurisdiction")).filter(match)[:limit]),
+        "drugs": list(scope.apply(Drug.objects.select_related(holder)).filter(match)[:limit]),
+        "devices": list(scope.apply(Device.objects.select_related(holder)).filter(match)[:limit]),
+        "cosmetics": list(scope.apply(Cosmetic.objects.select_related(holder)).filter(match)[:limit]),
     }
 
 
