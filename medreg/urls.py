@@ -7,5 +7,6 @@ urlpatterns = [
     path("epcis/", epcis_api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("medreg.core.urls")),
+    path("trace/", include("medreg.trace.urls")),
     path("", include("medreg.registry.urls")),
 ]

@@ -128,7 +128,7 @@ def _register_sites(codes: list[str]) -> list[Party]:
 
 def _batches(rng: random.Random, holder: Party, size: int) -> list[Batch]:
     drugs = registry.drugs(SYSTEM_SCOPE).filter(marketing_authorization_holder__uscc=holder.code)
-    batches = []
+    batches: list[Batch] = []
     for drug in drugs:
         unit = next((p for p in drug.package_levels.all() if p.level == 1), None)
         if unit is None or not (unit.drug_identification_code or "").startswith("8"):
@@ -137,7 +137,7 @@ def _batches(rng: random.Random, holder: Party, size: int) -> list[Batch]:
         packs = [f"{unit.drug_identification_code}{rng.randrange(10**12, 10**13):013d}" for _ in range(size)]
         base = len(batches) * 100
         cases = {sscc(base + i + 1): packs[i * 20 : (i + 1) * 20] for i in range(size // 20)}
-        batches.append(Batch(drug.approval_number, unit.drug_identification_code, lot, packs, cases))
+        batches.append(Batch(drug.approval_number, unit.drug_identification_code or "", lot, packs, cases))
     return batches[:6]
 
 

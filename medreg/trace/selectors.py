@@ -111,10 +111,20 @@ def _history_ids(key: str, start: dt.datetime | None, end: dt.datetime | None, d
     rows = rows.filter(event__event_time__lte=end) if end else rows
     ids = set()
     for row in rows:
+        if depth and not _concerns_contents(row, end):
+            continue
         ids.add(row.event_id)
         if row.role == EpcRole.CHILD and row.event.action == "ADD" and depth < 5:
             ids |= _container_history(row.event, key, end, depth)
     return ids
+
+
+def _concerns_contents(row: EventEpc, end: dt.datetime | None) -> bool:
+    """A container's event concerns what is inside it — unless it packs other things into the
+    container, or unpacks before the contents we follow leave it."""
+    if row.event.type != "AggregationEvent" or row.role != EpcRole.PARENT:
+        return True
+    return row.event.action == "DELETE" and (end is None or row.event.event_time == end)
 
 
 def _container_history(packing: Event, key: str, end: dt.datetime | None, depth: int) -> set[int]:
@@ -245,14 +255,15 @@ def recall_scope(scope: Scope, approval_number: str, lot: str) -> RecallScope:
         .annotate(packs=Count("key"))
         .order_by("holder_enterprise_code", "location")
     )
+    rows: list[dict[str, object]] = [dict(r) for r in holders] + [dict(r) for r in dispensed]
     names = dict(
         registry.enterprises(SYSTEM_SCOPE)
-        .filter(uscc__in={r["holder_enterprise_code"] for r in holders + dispensed})
+        .filter(uscc__in={str(r["holder_enterprise_code"]) for r in rows})
         .values_list("uscc", "name")
     )
-    for row in holders + dispensed:
+    for row in rows:
         row["holder_name"] = names.get(str(row["holder_enterprise_code"]), "")
-    return RecallScope(approval_number, lot, packs.count(), holders, dispensed)
+    return RecallScope(approval_number, lot, packs.count(), rows[: len(holders)], rows[len(holders) :])
 
 
 def events(scope: Scope) -> QuerySet[Event]:

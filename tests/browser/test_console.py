@@ -115,6 +115,17 @@ def test_search_page_on_a_phone(console: Console, chromium: Browser, screenshot_
     assert fits_the_screen(page)
     page.screenshot(path=screenshot_dir / "search-phone.png", full_page=True)
 
+    # when: the visitor verifies a pack's code (a handheld scanner types into the focused box + Enter)
+    page.goto(f"{console.base_url}/trace/")
+    expect(page.get_by_test_id("verify-input")).to_be_focused()
+    page.keyboard.type("81234560000000000001")
+    page.keyboard.press("Enter")
+
+    # then: the answer card says the code is unknown, and fits the phone
+    expect(page.get_by_test_id("verdict")).to_contain_text("未知码")
+    assert fits_the_screen(page)
+    page.screenshot(path=screenshot_dir / "verify-phone.png", full_page=True)
+
     # when: a regulator opens the dashboard and the enterprise list on the phone
     sign_in(page, console, "provincial")
     expect(page.get_by_test_id("dashboard")).to_be_visible()

@@ -91,7 +91,8 @@ def _without_known(events: list[EpcisEvent]) -> tuple[list[EpcisEvent], int]:
 
 
 def _steps(events: list[EpcisEvent], facts: Facts) -> tuple[list[Step], list[EventError]]:
-    steps, errors = [], []
+    steps: list[Step] = []
+    errors: list[EventError] = []
     for event in events:
         step = to_step(event, facts)
         (errors if isinstance(step, EventError) else steps).append(step)  # type: ignore[arg-type]

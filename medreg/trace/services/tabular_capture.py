@@ -51,7 +51,8 @@ def events_from_file(data: bytes, filename: str, sender: str) -> tuple[list[Epci
 def events_from_rows(
     rows: Iterable[tuple[int, dict[str, str]]], sender: str
 ) -> tuple[list[EpcisEvent], list[EventError]]:
-    events, errors = [], []
+    events: list[EpcisEvent] = []
+    errors: list[EventError] = []
     for number, row in rows:
         event = event_from_row(number, row, sender)
         (errors if isinstance(event, EventError) else events).append(event)  # type: ignore[arg-type]
