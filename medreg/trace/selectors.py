@@ -307,25 +307,44 @@ def query_events(scope: Scope, params: dict[str, object]) -> EventPageResult:
     return EventPageResult([payload for _, payload in page[:per_page]], token)
 
 
+SIMPLE_EVENT_FILTERS = {
+    "eventType": "type",
+    "EQ_bizStep": "biz_step",
+    "EQ_bizLocation": "biz_location",
+    "EQ_readPoint": "read_point",
+    "EQ_action": "action",
+    "EQ_disposition": "disposition",
+    "EQ_eventID": "identity",
+    "GE_eventTime": "event_time__gte",
+    "LT_eventTime": "event_time__lt",
+    "GE_recordTime": "record_time__gte",
+}
+EPC_FILTERS = {
+    "MATCH_epc": (EpcRole.EPC,),
+    "MATCH_parentID": (EpcRole.PARENT,),
+    "MATCH_anyEPC": (EpcRole.EPC, EpcRole.PARENT, EpcRole.CHILD, EpcRole.INPUT, EpcRole.OUTPUT),
+}
+
+
 def _filter_events(queryset: QuerySet[Event], params: dict[str, object]) -> QuerySet[Event]:
-    simple = {
-        "eventType": "type",
-        "EQ_bizStep": "biz_step",
-        "EQ_bizLocation": "biz_location",
-        "GE_eventTime": "event_time__gte",
-        "LT_eventTime": "event_time__lt",
-        "GE_recordTime": "record_time__gte",
-    }
-    for name, lookup in simple.items():
+    for name, lookup in SIMPLE_EVENT_FILTERS.items():
         if params.get(name):
-            queryset = queryset.filter(**{lookup: params[name]})
-    if params.get("MATCH_epc"):
-        try:
-            key = canonical_key(str(params["MATCH_epc"]))
-        except CodeError as error:
-            raise DomainError.single("MATCH_epc", "invalid_code", str(error), error.fix) from error
-        queryset = queryset.filter(pk__in=EventEpc.objects.filter(key=key).values("event_id"))
+            value = params[name]
+            if name in ("EQ_bizStep", "EQ_disposition") and isinstance(value, str):
+                value = value.rsplit("-", 1)[-1].rsplit(":", 1)[-1]  # CBV URI or CURIE -> the stored bare name
+            queryset = queryset.filter(**{lookup: value})
+    for name, roles in EPC_FILTERS.items():
+        if params.get(name):
+            key = _query_key(name, str(params[name]))
+            queryset = queryset.filter(pk__in=EventEpc.objects.filter(key=key, role__in=roles).values("event_id"))
     return queryset
+
+
+def _query_key(name: str, text: str) -> str:
+    try:
+        return canonical_key(text)
+    except CodeError as error:
+        raise DomainError.single(name, "invalid_code", str(error), error.fix) from error
 
 
 def _encode_token(last_id: int) -> str:

@@ -194,3 +194,25 @@ def test_the_same_document_twice_is_stored_once() -> None:
 
 def _regulator(name: str, role: Role, division: str) -> Any:
     return factories.make_user(name, role, division)
+
+
+@pytest.mark.django_db
+def test_epcis_events_query_filters_and_pages() -> None:
+    chain, client = build_chain(), Client()
+    walk(client, chain)
+    client.force_login(_regulator("nmpa", Role.NATIONAL_REGULATOR, "000000"))
+
+    def ids(**params: str) -> list[str]:
+        return [e["eventID"] for e in client.get("/epcis/events", params).json()["eventList"]]
+
+    assert ids(EQ_bizStep="shipping") == ["urn:uuid:e5", "urn:uuid:e9"]
+    assert ids(EQ_bizStep="https://ref.gs1.org/cbv/BizStep-receiving") == ["urn:uuid:e6", "urn:uuid:e10"]
+    assert ids(EQ_action="DELETE") == ["urn:uuid:e7", "urn:uuid:e8"]
+    assert ids(MATCH_epc=PACKS[0]) == ["urn:uuid:e1", "urn:uuid:e9", "urn:uuid:e10", "urn:uuid:e11"]
+    assert ids(MATCH_parentID=PALLET) == ["urn:uuid:e4", "urn:uuid:e7"]
+    assert ids(MATCH_anyEPC=CASE_1) == ["urn:uuid:e2", "urn:uuid:e4", "urn:uuid:e8"]
+    first = client.get("/epcis/events", {"perPage": 4}).json()
+    second = client.get("/epcis/events", {"perPage": 4, "nextPageToken": first["nextPageToken"]}).json()
+    assert [e["eventID"] for e in first["eventList"] + second["eventList"]] == [f"urn:uuid:e{n}" for n in range(1, 9)]
+    bad = client.get("/epcis/events", {"nextPageToken": "forged"})
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (400, "nextPageToken")

@@ -75,6 +75,12 @@ class EventQuery(Schema):
     GE_recordTime: dt.datetime | None = None
     EQ_bizStep: str = ""
     EQ_bizLocation: str = ""
+    EQ_readPoint: str = ""
+    EQ_action: str = Field(default="", pattern="^(|ADD|OBSERVE|DELETE)$")
+    EQ_disposition: str = ""
+    EQ_eventID: str = ""
+    MATCH_parentID: str = ""
+    MATCH_anyEPC: str = ""
     MATCH_epc: str = Field(default="", description="a pack code in any form (EPC URN, Digital Link, element string)")
     perPage: int = Field(default=100, ge=1, le=1000)  # noqa: N815
     nextPageToken: str = ""  # noqa: N815
