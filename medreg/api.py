@@ -9,6 +9,7 @@ from medreg.registry.api.routes import router as registry_router
 from medreg.registry.api.transfer import router as transfer_router
 from medreg.trace.api.epcis import router as epcis_router
 from medreg.trace.api.trace import router as trace_router
+from medreg.vigilance.api.routes import router as vigilance_router
 
 api = NinjaAPI(
     title="medreg API",
@@ -23,6 +24,7 @@ api.add_router("/core", core_router)
 api.add_router("/registry", registry_router)
 api.add_router("/registry/transfer", transfer_router)
 api.add_router("/trace", trace_router)
+api.add_router("/vigilance", vigilance_router)
 
 # The EPCIS 2.0 REST binding lives at /epcis/ as the standard expects.
 epcis_api = NinjaAPI(title="medreg EPCIS 2.0 REST binding", version="2.0", auth=OptionalAuth(), urls_namespace="epcis",

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "medreg.core",
     "medreg.registry",
     "medreg.trace",
+    "medreg.vigilance",
 ]
 
 MIDDLEWARE = [

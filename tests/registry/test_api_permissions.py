@@ -23,7 +23,9 @@ from medreg.core.models import ApiToken, Role, User
 from medreg.core.tokens import issue_token
 from medreg.registry.models import Cosmetic, Device
 from medreg.trace.models import Alert, CaptureJob, Pack
+from medreg.vigilance.models import Case as VigilanceCase
 from tests import factories
+from tests.vigilance.factories import e2b_xml, make_report, send
 
 ACTORS = (
     "anonymous",
@@ -49,6 +51,8 @@ class World:
     licence_b: Any
     job_a: Any = None
     alert_a: Any = None
+    case_a: Any = None
+    case_drug_a: Any = None
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
 
@@ -81,6 +85,7 @@ def _build_world() -> World:
         user = factories.make_user(username, role, division, enterprise)
         token, plaintext = issue_token(actor=Actor.system(), user=user, name="matrix")
         world.tokens[actor], world.token_ids[actor] = plaintext, token.pk
+    _make_vigilance_case(world)
     return world
 
 
@@ -133,6 +138,19 @@ def _make_traceability(world: World) -> None:
         pack_key="gs1:01/06901234000016/21/1",
         message="twice",
     )
+
+
+def _make_vigilance_case(world: World) -> None:
+    """An adverse reaction case sent by A's holder account, naming A's drug (proposed match)."""
+    sender = User.objects.get(username="ent_a")
+    send(sender, make_report("CN-MATRIX-1", drug_name="阿莫西林胶囊"))
+    world.case_a = VigilanceCase.objects.get(worldwide_case_id="CN-MATRIX-1")
+    world.case_drug_a = world.case_a.drugs.get(sequence=1)
+
+
+def _e2b_file() -> SimpleUploadedFile:
+    xml = e2b_xml(make_report("CN-MATRIX-2"))
+    return SimpleUploadedFile("batch.xml", xml, content_type="application/xml")
 
 
 EMPTY_EPCIS = {
@@ -448,6 +466,40 @@ CASES = [
         writes=True,
         body=lambda w: {"status": "acknowledged", "note": "已派员核查"},
     ),
+    Case(
+        "POST",
+        "/api/vigilance/e2b",
+        lambda w: "/api/vigilance/e2b",
+        {"anonymous": 403, "public": 403, "inspector": 403},
+        200,
+        writes=True,
+        multipart=True,
+        body=lambda w: {"file": _e2b_file()},
+    ),
+    Case("GET", "/api/vigilance/cases", lambda w: "/api/vigilance/cases", {}, 200),
+    Case(
+        "GET",
+        "/api/vigilance/cases/{case_id}",
+        lambda w: f"/api/vigilance/cases/{w.case_a.pk}",
+        {"own_enterprise": 200, "city": 200, "province": 200, "national": 200},
+        404,
+    ),
+    Case(
+        "GET",
+        "/api/vigilance/cases/{case_id}/e2b",
+        lambda w: f"/api/vigilance/cases/{w.case_a.pk}/e2b",
+        {"own_enterprise": 200, "city": 200, "province": 200, "national": 200},
+        404,
+    ),
+    Case(
+        "POST",
+        "/api/vigilance/cases/{case_id}/drugs/{drug_id}/match",
+        lambda w: f"/api/vigilance/cases/{w.case_a.pk}/drugs/{w.case_drug_a.pk}/match",
+        {**REFUSED_WRITERS, "city": 200, "province": 200, "national": 200},
+        404,
+        writes=True,
+        body=lambda w: {"approval_number": "国药准字H20051234"},
+    ),
 ]
 
 
@@ -459,6 +511,7 @@ def _counts() -> dict[str, int]:
     models = [
         *apps.get_app_config("registry").get_models(),
         *apps.get_app_config("trace").get_models(),
+        *apps.get_app_config("vigilance").get_models(),
         apps.get_model("core", "AuditRecord"),
         ApiToken,
         User,
