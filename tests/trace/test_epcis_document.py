@@ -147,7 +147,7 @@ def test_valid_epcs_are_accepted(epc: str) -> None:
     (_event(type="TransactionEvent"), {(0, "bizTransactionList", "schema.required")}),
     (_event(type="AssociationEvent", epcList=None, childEPCs=["urn:epc:id:grai:0614141.12345.1"]),
      {(0, "parentID", "schema.required")}),
-    (_event(ilmd={"cbvmda:lotNumber": "1"}), {(0, "ilmd", "schema.ilmd_not_allowed")}),
+    (_event(ilmd={"cbvmda:lotNumber": "1"}), set()),  # ilmd on OBSERVE is allowed by the XSD (decision 0102)
     (_event(epcList=["urn:epc:id:sgtin:0614141.107346.1"] * 2), {(0, "epcList", "schema.duplicate")}),
     (_event(type="Event"), {(0, "type", "schema.event_type")}),
 ])  # fmt: skip
@@ -279,7 +279,7 @@ def _ontology_terms(text: str, web: str) -> list[str]:
     ("https://ref.gs1.org/cbv/Bizstep-shipping", ("shipping", None)),
     ("urn:epcglobal:cbv:bizstep:shipping", ("shipping", None)),
     ("urn:example:step:x", ("urn:example:step:x", None)),
-    ("cbv:my_own_step", (None, "vocabulary.unknown_cbv_value")),
+    ("cbv:my_own_step", ("https://ref.gs1.org/cbv/my_own_step", None)),
 ])  # fmt: skip
 def test_classify_spellings(value: str, expected: tuple[Any, Any]) -> None:
     assert classify(value, Kind.BIZ_STEP) == expected

@@ -23,16 +23,11 @@ GS1_NOT_EVENT_DOCUMENTS = frozenset({
     "XML/CaptureJob/Example-CaptureJobRunning.xml", "XML/CaptureJob/Example-CaptureJobSuccess.xml",
     "XML/CaptureJob/Example-CaptureJobWithErrorFile.xml", "XML/CaptureJob/Example-CaptureJobWithErrors.xml",
 })  # fmt: skip
-#: Upstream defects that are not harmless (docs/decisions/0102-epcis-upstream-example-defects.md).
-GS1_REJECTED: dict[str, set[tuple[int, str, str]]] = {
-    "JSON-simple-context/WithFullCombinationOfFields/object_event_all_possible_fields.jsonld": {
-        (0, "ilmd", "schema.ilmd_not_allowed"),
-    },
-}
-_CURIE = {(0, "destinationList[3].type", "vocabulary.unknown_cbv_value")}  # cbv:my_own_party
+#: Upstream defects that are not harmless (docs/decisions/0102-epcis-upstream-example-defects.md): none.
+GS1_REJECTED: dict[str, set[tuple[int, str, str]]] = {}
+#: The one valid openepcis file refused on purpose: its only defect, element order, is also the only
+#: defect of the negative case XML/ObjectEvent_with_wrong_element_order.xml (decision 0102).
 OPENEPCIS_VALID_REJECTED: dict[str, set[tuple[int, str, str]]] = {
-    "JSON/Capture/Documents/CurieString_document.json": _CURIE,
-    "XML/Capture/Documents/CurieString_document.xml": _CURIE,
     "XML/Capture/Documents/JumbledFieldsOrder.xml": {
         (0, "action", "schema.element_order"), (0, "bizStep", "schema.element_order"),
         (0, "bizTransactionList", "schema.element_order"), (0, "epcList", "schema.element_order"),
@@ -82,6 +77,8 @@ OPENEPCIS_INVALID: dict[str, Triples] = {
 #: JSON documents where our schema layer and the GS1 JSON Schema (as the jsonschema library
 #: evaluates it) disagree on purpose: {relative path: (GS1 verdict, reason)}.
 SCHEMA_DIVERGENCES = {
+    "JSON-simple-context/WithFullCombinationOfFields/object_event_all_possible_fields.jsonld": (
+        False, "ilmd on an OBSERVE ObjectEvent: allowed by the XSD, kept, never read as lot data, accepted"),
     "JSON-simple-context/Example-TransactionEvents-2020_07_03y.jsonld": (
         False, "sourceList/destinationList given as one object: a JSON-LD set of one, accepted"),
     "JSON-simple-context/WithSensorData/SensorDataExample12.jsonld": (
@@ -245,3 +242,23 @@ def test_openepcis_query_documents_parse_through_the_query_path() -> None:
     assert sum(r.event_count for r in results.values()) > 0
     assert all(r.errors == () or r.errors[0].index is not None or r.errors[0].code == "schema.required"
                for r in results.values())  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["JSON/Capture/Documents/CurieString_document.json",
+                                  "XML/Capture/Documents/CurieString_document.xml"])  # fmt: skip
+def test_cbv_curie_that_names_no_cbv_term_is_a_user_vocabulary_value(name: str) -> None:
+    # when a destination type is cbv:my_own_party (no CBV class-term form, so no claim to be a CBV term)
+    result = _parse(OPENEPCIS / name)
+    # then it is kept as the full URI its CURIE expands to, next to the CBV types in all their spellings
+    assert result.errors == ()
+    assert [kind for kind, _ in result.events[0].destinations] == [
+        "location", "possessing_party", "owning_party", "https://ref.gs1.org/cbv/my_own_party"]  # fmt: skip
+
+
+def test_ilmd_on_an_observe_event_is_accepted_and_kept() -> None:
+    # when the GS1 all-fields example sends ilmd on an OBSERVE ObjectEvent
+    result = _parse(EPCIS / "JSON-simple-context/WithFullCombinationOfFields/object_event_all_possible_fields.jsonld")
+    # then the event is accepted with its ilmd (normalized keys), and the event to store carries it as sent
+    (event,) = result.events
+    assert (event.action, result.errors) == ("OBSERVE", ())
+    assert (event.ilmd["lotNumber"], event.raw["ilmd"]["cbvmda:lotNumber"]) == ("ABC123", "ABC123")

@@ -42,32 +42,74 @@ __all__ = [
 Order = tuple[tuple[str, Union["Order", None]], ...]
 
 _EPCS: Order = (("epc", None),)
-_QUANTITIES: Order = (("quantityElement", (("epcClass", None), ("quantity", None),
-                                           ("uom", None))),)
+_QUANTITIES: Order = (("quantityElement", (("epcClass", None), ("quantity", None), ("uom", None))),)
 #: Lists whose entries render as ``type=<type><name>=<value>``; they are not part of the
 #: fixed order but sorted with the remaining fields (as the reference vectors do).
 TYPED_LISTS = frozenset({"bizTransactionList", "sourceList", "destinationList"})
-_SENSOR_METADATA: Order = tuple((n, None) for n in (
-    "time", "startTime", "endTime", "deviceID", "deviceMetadata", "rawData",
-    "dataProcessingMethod", "bizRules"))
-_SENSOR_REPORT: Order = tuple((n, None) for n in (
-    "type", "exception", "deviceID", "deviceMetadata", "rawData", "dataProcessingMethod",
-    "time", "microorganism", "chemicalSubstance", "value", "component", "stringValue",
-    "booleanValue", "hexBinaryValue", "uriValue", "minValue", "maxValue", "meanValue",
-    "sDev", "percRank", "percValue", "uom", "coordinateReferenceSystem"))
-_SENSORS: Order = (("sensorElement", (("sensorMetadata", _SENSOR_METADATA),
-                                      ("sensorReport", _SENSOR_REPORT))),)
+_SENSOR_METADATA: Order = tuple(
+    (n, None)
+    for n in (
+        "time",
+        "startTime",
+        "endTime",
+        "deviceID",
+        "deviceMetadata",
+        "rawData",
+        "dataProcessingMethod",
+        "bizRules",
+    )
+)
+_SENSOR_REPORT: Order = tuple(
+    (n, None)
+    for n in (
+        "type",
+        "exception",
+        "deviceID",
+        "deviceMetadata",
+        "rawData",
+        "dataProcessingMethod",
+        "time",
+        "microorganism",
+        "chemicalSubstance",
+        "value",
+        "component",
+        "stringValue",
+        "booleanValue",
+        "hexBinaryValue",
+        "uriValue",
+        "minValue",
+        "maxValue",
+        "meanValue",
+        "sDev",
+        "percRank",
+        "percValue",
+        "uom",
+        "coordinateReferenceSystem",
+    )
+)
+_SENSORS: Order = (("sensorElement", (("sensorMetadata", _SENSOR_METADATA), ("sensorReport", _SENSOR_REPORT))),)
 
 #: Order of the standard event fields in the pre-hash string.
 EVENT_ORDER: Order = (
-    ("eventTime", None), ("eventTimeZoneOffset", None), ("certificationInfo", None),
-    ("parentID", None), ("epcList", _EPCS), ("inputEPCList", _EPCS), ("childEPCs", _EPCS),
-    ("quantityList", _QUANTITIES), ("childQuantityList", _QUANTITIES),
-    ("inputQuantityList", _QUANTITIES), ("outputEPCList", _EPCS),
-    ("outputQuantityList", _QUANTITIES), ("action", None), ("transformationID", None),
-    ("bizStep", None), ("disposition", None),
+    ("eventTime", None),
+    ("eventTimeZoneOffset", None),
+    ("certificationInfo", None),
+    ("parentID", None),
+    ("epcList", _EPCS),
+    ("inputEPCList", _EPCS),
+    ("childEPCs", _EPCS),
+    ("quantityList", _QUANTITIES),
+    ("childQuantityList", _QUANTITIES),
+    ("inputQuantityList", _QUANTITIES),
+    ("outputEPCList", _EPCS),
+    ("outputQuantityList", _QUANTITIES),
+    ("action", None),
+    ("transformationID", None),
+    ("bizStep", None),
+    ("disposition", None),
     ("persistentDisposition", (("set", None), ("unset", None))),
-    ("readPoint", (("id", None),)), ("bizLocation", (("id", None),)),
+    ("readPoint", (("id", None),)),
+    ("bizLocation", (("id", None),)),
     ("sensorElementList", _SENSORS),
 )
 #: Top-level fields that never take part in the hash.
@@ -98,9 +140,12 @@ def _is_time(name: str) -> bool:
 
 def _generic(nodes: list[Node]) -> str:
     """Render nodes without a predefined order: ``name[=value]<children>``, sorted."""
-    parts = [name + _typed_entries(kids) if name in TYPED_LISTS
-             else name + ("=" + canonical_value(text) if text else "") + _generic(kids)
-             for name, text, kids in nodes]
+    parts = [
+        name + _typed_entries(kids)
+        if name in TYPED_LISTS
+        else name + ("=" + canonical_value(text) if text else "") + _generic(kids)
+        for name, text, kids in nodes
+    ]
     parts.sort()
     return "".join(parts)
 
@@ -164,8 +209,7 @@ def _ordered(nodes: list[Node], order: Order, nested: bool) -> tuple[str, list[N
     return "".join(parts), leftovers
 
 
-def _prehash_from_tree(event_type: str, children: list[Node],
-                       ignore: frozenset[str] = frozenset()) -> str:
+def _prehash_from_tree(event_type: str, children: list[Node], ignore: frozenset[str] = frozenset()) -> str:
     """Pre-hash string of an event given as a neutral tree.
 
     ``ignore`` holds extra top-level field names (Clark notation) declared by the
@@ -183,8 +227,7 @@ def hash_prehash(prehash: str) -> str:
     return "ni:///sha-256;" + hashlib.sha256(prehash.encode("utf-8")).hexdigest() + "?ver=CBV2.0"
 
 
-def prehash_string(event: dict[str, Any], context: Any = None,
-                   ignore_fields: frozenset[str] = frozenset()) -> str:
+def prehash_string(event: dict[str, Any], context: Any = None, ignore_fields: frozenset[str] = frozenset()) -> str:
     """Pre-hash string of a JSON-LD event dict.
 
     ``context`` is the document ``@context`` (defaults to the event's own); ``ignore_fields``
@@ -194,8 +237,7 @@ def prehash_string(event: dict[str, Any], context: Any = None,
     return _prehash_from_tree(*converter.event(event), ignore_fields)
 
 
-def event_hash(event: dict[str, Any], context: Any = None,
-               ignore_fields: frozenset[str] = frozenset()) -> str:
+def event_hash(event: dict[str, Any], context: Any = None, ignore_fields: frozenset[str] = frozenset()) -> str:
     """Event hash ID of a JSON-LD event dict (arguments as for :func:`prehash_string`)."""
     return hash_prehash(prehash_string(event, context, ignore_fields))
 
@@ -244,8 +286,7 @@ def prehashes_for_json_document(doc: dict[str, Any]) -> list[str]:
     """Pre-hash strings of all events of a JSON/JSON-LD document, in document order."""
     converter = _converter(doc.get("@context"))
     ignore = _json_ignore_fields(doc, converter)
-    return [_prehash_from_tree(*converter.event(event), ignore)
-            for event in _json_event_list(doc)]
+    return [_prehash_from_tree(*converter.event(event), ignore) for event in _json_event_list(doc)]
 
 
 def hashes_for_json_document(doc: dict[str, Any]) -> list[str]:
@@ -253,17 +294,16 @@ def hashes_for_json_document(doc: dict[str, Any]) -> list[str]:
     return [hash_prehash(p) for p in prehashes_for_json_document(doc)]
 
 
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True,
-                              huge_tree=True)
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, huge_tree=True)
 
 
 def prehashes_for_xml_document(xml_bytes: bytes) -> list[str]:
     """Pre-hash strings of all events of an EPCIS XML (query) document."""
     root = etree.fromstring(xml_bytes, _XML_PARSER)
-    ignore = frozenset(child.tag for holder in root.iter("{*}ignoreFields")
-                       for child in holder if isinstance(child.tag, str))
-    return [_prehash_from_tree(event_type, kids, ignore)
-            for event_type, kids in xml_events(root)]
+    ignore = frozenset(
+        child.tag for holder in root.iter("{*}ignoreFields") for child in holder if isinstance(child.tag, str)
+    )
+    return [_prehash_from_tree(event_type, kids, ignore) for event_type, kids in xml_events(root)]
 
 
 def hashes_for_xml_document(xml_bytes: bytes) -> list[str]:

@@ -17,9 +17,17 @@ from functools import lru_cache
 
 DL_ROOT = "https://id.gs1.org/"
 
-_ENCODE = str.maketrans({
-    "!": "%21", "(": "%28", ")": "%29", "*": "%2A", "+": "%2B", ",": "%2C", ":": "%3A",
-})
+_ENCODE = str.maketrans(
+    {
+        "!": "%21",
+        "(": "%28",
+        ")": "%29",
+        "*": "%2A",
+        "+": "%2B",
+        ",": "%2C",
+        ":": "%3A",
+    }
+)
 
 
 def _enc(text: str) -> str:
@@ -49,57 +57,43 @@ _Builder = Callable[[tuple[str, ...]], str]
 # (scheme, total digits of cp+ref or 0 for "any", regex, builder)
 _CHARS = r"(?:%[0-9A-Fa-f]{2}|[!'()*+,.0-9:;=A-Za-z_-])"
 _EPC_RULES: list[tuple[str, int, str, _Builder]] = [
-    ("id:sgtin", 13, rf"(\d+)\.(\d*)\.({_CHARS}{{1,20}})",
-     lambda g: f"01/{_gtin(g[0], g[1])}/21/{_enc(g[2])}"),
-    ("id:sscc", 17, r"(\d+)\.(\d+)",
-     lambda g: f"00/{_gtin(g[0], g[1])}"),
-    ("id:sgln", 12, rf"(\d+)\.(\d*)\.({_CHARS}{{1,20}})",
-     lambda g: f"414/{_key(g[0], g[1])}" + ("" if g[2] == "0" else f"/254/{_enc(g[2])}")),
-    ("id:grai", 12, rf"(\d+)\.(\d*)\.({_CHARS}{{1,16}})",
-     lambda g: f"8003/0{_key(g[0], g[1])}{_enc(g[2])}"),
-    ("id:giai", 0, rf"(\d+)\.({_CHARS}+)",
-     lambda g: f"8004/{g[0]}{_enc(g[1])}"),
-    ("id:gsrn", 17, r"(\d+)\.(\d+)",
-     lambda g: f"8018/{_key(g[0], g[1])}"),
-    ("id:gsrnp", 17, r"(\d+)\.(\d+)",
-     lambda g: f"8017/{_key(g[0], g[1])}"),
-    ("id:gdti", 12, rf"(\d+)\.(\d*)\.({_CHARS}{{1,17}})",
-     lambda g: f"253/{_key(g[0], g[1])}{_enc(g[2])}"),
-    ("id:cpi", 0, r"(\d+)\.([0-9A-Z%-]+)\.(\d{1,12})",
-     lambda g: f"8010/{_enc(g[0] + g[1])}/8011/{g[2]}"),
-    ("id:sgcn", 12, r"(\d+)\.(\d*)\.(\d{1,12})",
-     lambda g: f"255/{_key(g[0], g[1])}{g[2]}"),
-    ("id:ginc", 0, rf"(\d+)\.({_CHARS}+)",
-     lambda g: f"401/{g[0]}{_enc(g[1])}"),
-    ("id:gsin", 16, r"(\d+)\.(\d+)",
-     lambda g: f"402/{_key(g[0], g[1])}"),
-    ("id:itip", 13, rf"(\d+)\.(\d+)\.(\d\d)\.(\d\d)\.({_CHARS}{{1,20}})",
-     lambda g: f"8006/{_gtin(g[0], g[1])}{g[2]}{g[3]}/21/{_enc(g[4])}"),
-    ("id:upui", 13, rf"(\d+)\.(\d+)\.({_CHARS}{{1,28}})",
-     lambda g: f"01/{_gtin(g[0], g[1])}/235/{_enc(g[2])}"),
-    ("id:pgln", 12, r"(\d+)\.(\d*)",
-     lambda g: f"417/{_key(g[0], g[1])}"),
-    ("class:lgtin", 13, rf"(\d+)\.(\d+)\.({_CHARS}{{1,20}})",
-     lambda g: f"01/{_gtin(g[0], g[1])}/10/{_enc(g[2])}"),
-    ("idpat:sgtin", 13, r"(\d+)\.(\d+)\.\*",
-     lambda g: f"01/{_gtin(g[0], g[1])}"),
-    ("idpat:grai", 12, r"(\d+)\.(\d*)\.\*",
-     lambda g: f"8003/0{_key(g[0], g[1])}"),
-    ("idpat:gdti", 12, r"(\d+)\.(\d*)\.\*",
-     lambda g: f"253/{_key(g[0], g[1])}"),
-    ("idpat:sgcn", 12, r"(\d+)\.(\d*)\.\*",
-     lambda g: f"255/{_key(g[0], g[1])}"),
-    ("idpat:cpi", 0, r"(\d+)\.([0-9A-Z%-]+)\.\*",
-     lambda g: f"8010/{_enc(g[0] + g[1])}"),
-    ("idpat:itip", 13, r"(\d+)\.(\d+)\.(\d\d)\.(\d\d)\.\*",
-     lambda g: f"8006/{_gtin(g[0], g[1])}{g[2]}{g[3]}"),
-    ("idpat:upui", 13, r"(\d+)\.(\d+)\.\*",
-     lambda g: f"01/{_gtin(g[0], g[1])}"),
+    ("id:sgtin", 13, rf"(\d+)\.(\d*)\.({_CHARS}{{1,20}})", lambda g: f"01/{_gtin(g[0], g[1])}/21/{_enc(g[2])}"),
+    ("id:sscc", 17, r"(\d+)\.(\d+)", lambda g: f"00/{_gtin(g[0], g[1])}"),
+    (
+        "id:sgln",
+        12,
+        rf"(\d+)\.(\d*)\.({_CHARS}{{1,20}})",
+        lambda g: f"414/{_key(g[0], g[1])}" + ("" if g[2] == "0" else f"/254/{_enc(g[2])}"),
+    ),
+    ("id:grai", 12, rf"(\d+)\.(\d*)\.({_CHARS}{{1,16}})", lambda g: f"8003/0{_key(g[0], g[1])}{_enc(g[2])}"),
+    ("id:giai", 0, rf"(\d+)\.({_CHARS}+)", lambda g: f"8004/{g[0]}{_enc(g[1])}"),
+    ("id:gsrn", 17, r"(\d+)\.(\d+)", lambda g: f"8018/{_key(g[0], g[1])}"),
+    ("id:gsrnp", 17, r"(\d+)\.(\d+)", lambda g: f"8017/{_key(g[0], g[1])}"),
+    ("id:gdti", 12, rf"(\d+)\.(\d*)\.({_CHARS}{{1,17}})", lambda g: f"253/{_key(g[0], g[1])}{_enc(g[2])}"),
+    ("id:cpi", 0, r"(\d+)\.([0-9A-Z%-]+)\.(\d{1,12})", lambda g: f"8010/{_enc(g[0] + g[1])}/8011/{g[2]}"),
+    ("id:sgcn", 12, r"(\d+)\.(\d*)\.(\d{1,12})", lambda g: f"255/{_key(g[0], g[1])}{g[2]}"),
+    ("id:ginc", 0, rf"(\d+)\.({_CHARS}+)", lambda g: f"401/{g[0]}{_enc(g[1])}"),
+    ("id:gsin", 16, r"(\d+)\.(\d+)", lambda g: f"402/{_key(g[0], g[1])}"),
+    (
+        "id:itip",
+        13,
+        rf"(\d+)\.(\d+)\.(\d\d)\.(\d\d)\.({_CHARS}{{1,20}})",
+        lambda g: f"8006/{_gtin(g[0], g[1])}{g[2]}{g[3]}/21/{_enc(g[4])}",
+    ),
+    ("id:upui", 13, rf"(\d+)\.(\d+)\.({_CHARS}{{1,28}})", lambda g: f"01/{_gtin(g[0], g[1])}/235/{_enc(g[2])}"),
+    ("id:pgln", 12, r"(\d+)\.(\d*)", lambda g: f"417/{_key(g[0], g[1])}"),
+    ("class:lgtin", 13, rf"(\d+)\.(\d+)\.({_CHARS}{{1,20}})", lambda g: f"01/{_gtin(g[0], g[1])}/10/{_enc(g[2])}"),
+    ("idpat:sgtin", 13, r"(\d+)\.(\d+)\.\*", lambda g: f"01/{_gtin(g[0], g[1])}"),
+    ("idpat:grai", 12, r"(\d+)\.(\d*)\.\*", lambda g: f"8003/0{_key(g[0], g[1])}"),
+    ("idpat:gdti", 12, r"(\d+)\.(\d*)\.\*", lambda g: f"253/{_key(g[0], g[1])}"),
+    ("idpat:sgcn", 12, r"(\d+)\.(\d*)\.\*", lambda g: f"255/{_key(g[0], g[1])}"),
+    ("idpat:cpi", 0, r"(\d+)\.([0-9A-Z%-]+)\.\*", lambda g: f"8010/{_enc(g[0] + g[1])}"),
+    ("idpat:itip", 13, r"(\d+)\.(\d+)\.(\d\d)\.(\d\d)\.\*", lambda g: f"8006/{_gtin(g[0], g[1])}{g[2]}{g[3]}"),
+    ("idpat:upui", 13, r"(\d+)\.(\d+)\.\*", lambda g: f"01/{_gtin(g[0], g[1])}"),
 ]
 
 _EPC_TABLE: dict[str, tuple[int, re.Pattern[str], _Builder]] = {
-    "urn:epc:" + scheme + ":": (digits, re.compile(pattern), build)
-    for scheme, digits, pattern, build in _EPC_RULES
+    "urn:epc:" + scheme + ":": (digits, re.compile(pattern), build) for scheme, digits, pattern, build in _EPC_RULES
 }
 
 
@@ -122,13 +116,25 @@ def _epc_to_dl(uri: str) -> str | None:
 
 
 _SHORT_NAMES = {
-    "gtin": "01", "itip": "8006", "cpid": "8010", "gln": "414", "party": "417",
-    "gsrnp": "8017", "gsrn": "8018", "gcn": "255", "sscc": "00", "gdti": "253",
-    "ginc": "401", "gsin": "402", "grai": "8003", "giai": "8004",
-    "cpv": "22", "lot": "10", "ser": "21",
+    "gtin": "01",
+    "itip": "8006",
+    "cpid": "8010",
+    "gln": "414",
+    "party": "417",
+    "gsrnp": "8017",
+    "gsrn": "8018",
+    "gcn": "255",
+    "sscc": "00",
+    "gdti": "253",
+    "ginc": "401",
+    "gsin": "402",
+    "grai": "8003",
+    "giai": "8004",
+    "cpv": "22",
+    "lot": "10",
+    "ser": "21",
 }
-_PRIMARY = {"01", "8006", "8010", "414", "417", "8017", "8018", "255", "00", "253",
-            "401", "402", "8003", "8004"}
+_PRIMARY = {"01", "8006", "8010", "414", "417", "8017", "8018", "255", "00", "253", "401", "402", "8003", "8004"}
 _DL_HEAD = re.compile(r"https?://[^/?#]*(/[^?#]*)")
 _V = r"[\x22\x27\x2D\x2E\x30-\x39\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]"
 _DL_VALID = re.compile(
@@ -146,8 +152,7 @@ def _dl_to_canonical(uri: str) -> str | None:
     if head is None:
         return None
     segments = [_SHORT_NAMES.get(s, s) for s in head.group(1).split("/")]
-    start = next((i for i, s in enumerate(segments[:-1])
-                  if s in _PRIMARY and segments[i + 1][:4].isdigit()), None)
+    start = next((i for i, s in enumerate(segments[:-1]) if s in _PRIMARY and segments[i + 1][:4].isdigit()), None)
     if start is None:
         return None
     path = [s for s in segments[start:] if s]

@@ -31,11 +31,12 @@ STANDARD_PREFIXES: dict[str, str] = {
 }
 JSON_IGNORED = frozenset({"#text", "@value", "@context", "rdfs:comment", "comment"})
 _EPC_LISTS = frozenset({"epcList", "inputEPCList", "outputEPCList", "childEPCs"})
-_QTY_LISTS = frozenset({"quantityList", "childQuantityList", "inputQuantityList",
-                        "outputQuantityList"})
-_TYPED_LISTS = {"bizTransactionList": ("bizTransaction", "bizTransactionType"),
-                "sourceList": ("source", "sourceOrDestinationType"),
-                "destinationList": ("destination", "sourceOrDestinationType")}
+_QTY_LISTS = frozenset({"quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"})
+_TYPED_LISTS = {
+    "bizTransactionList": ("bizTransaction", "bizTransactionType"),
+    "sourceList": ("source", "sourceOrDestinationType"),
+    "destinationList": ("destination", "sourceOrDestinationType"),
+}
 _REPORT_FIELDS = {"type": "sensorType", "exception": "exception", "component": "component"}
 _XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 _FLATTENED = frozenset({"extension", "baseExtension"})
@@ -130,8 +131,7 @@ def _epc_list(conv: JsonConverter, key: str, value: Any) -> Iterator[Node]:
 
 
 def _quantity_list(conv: JsonConverter, key: str, value: Any) -> Iterator[Node]:
-    yield (key, "", [("quantityElement", "", conv.children(q)) for q in _as_list(value)
-                     if isinstance(q, dict)])
+    yield (key, "", [("quantityElement", "", conv.children(q)) for q in _as_list(value) if isinstance(q, dict)])
 
 
 def _typed_list(conv: JsonConverter, key: str, value: Any) -> Iterator[Node]:
@@ -207,8 +207,9 @@ _FIELD_CONVERTERS: dict[str, _Converter] = {
 
 def xml_node(element: etree._Element) -> Node:
     """Tree node for an XML element: attributes first, then child elements."""
-    kids: list[Node] = [(name, value.strip(), []) for name, value in element.attrib.items()
-                        if not name.startswith(_XSI)]
+    kids: list[Node] = [
+        (name, value.strip(), []) for name, value in element.attrib.items() if not name.startswith(_XSI)
+    ]
     _append_xml_children(element, kids)
     return (element.tag, (element.text or "").strip(), kids)
 

@@ -44,9 +44,7 @@ BARE_WORD_PREFIX: dict[str, str] = {
 }
 _BARE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_TIMESTAMP = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d+))?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?"
-)
+_TIMESTAMP = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d+))?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?")
 
 
 def expand_bare_word(value: str, field: str) -> str:
@@ -63,7 +61,7 @@ def _expand_vocabulary(text: str) -> str:
         return text
     for old, new in _URN_VOCAB:
         if text.startswith(old):
-            return new + text[len(old):]
+            return new + text[len(old) :]
     return text
 
 
@@ -104,7 +102,8 @@ def canonical_timestamp(text: str) -> str:
     year, month, day, hour, minute, second, fraction, zone = found.groups()
     micros = int((fraction or "0")[:6].ljust(6, "0"))
     millis = round(micros, -3)  # half-even, as the reference implementation
-    moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                      tzinfo=_offset(zone)) + timedelta(microseconds=millis)
+    moment = datetime(
+        int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=_offset(zone)
+    ) + timedelta(microseconds=millis)
     moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

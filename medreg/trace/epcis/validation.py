@@ -97,7 +97,12 @@ def _transformation_rules(event: Mapping[str, Any], out: Collector) -> None:
 
 
 def _type_rules(event: Mapping[str, Any], kind: str, out: Collector) -> None:
-    """Required fields and combinations per event type."""
+    """Required fields and combinations per event type.
+
+    ilmd is accepted on an ObjectEvent whatever its action, as the XSD has it (the GS1 JSON
+    Schema allows it only with ADD): lot data is read only from commissioning ADD events, so
+    ilmd elsewhere is kept in the stored event and changes nothing (decision 0102).
+    """
     _require(event, out, "eventTime", "eventTimeZoneOffset")
     if kind == "TransformationEvent":
         _transformation_rules(event, out)
@@ -108,9 +113,6 @@ def _type_rules(event: Mapping[str, Any], kind: str, out: Collector) -> None:
     if kind == "TransactionEvent" and not _present(event, "bizTransactionList"):
         out.add("bizTransactionList", "schema.required", "A TransactionEvent needs a non-empty bizTransactionList.",
                 "Add the business transaction(s) the objects take part in.")  # fmt: skip
-    if kind == "ObjectEvent" and "ilmd" in event and event.get("action") != "ADD":
-        out.add("ilmd", "schema.ilmd_not_allowed", "ilmd is only allowed on an ObjectEvent with action ADD.",
-                "Remove ilmd, or send it with the commissioning (ADD) event.")  # fmt: skip
     _what_rules(event, kind, out)
 
 

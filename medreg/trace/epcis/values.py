@@ -20,7 +20,16 @@ from functools import lru_cache
 from medreg.trace.codes import CodeError, parse_digital_link, parse_epc_urn
 from medreg.trace.epcis.vocabulary import ABSOLUTE_URI
 
-__all__ = ["Problem", "all_fast_epcs", "check_epc", "check_epc_class", "check_offset", "check_uri", "parse_time"]
+__all__ = [
+    "Problem",
+    "all_fast_epcs",
+    "check_epc",
+    "check_epc_class",
+    "check_offset",
+    "check_uri",
+    "dl_primary_key",
+    "parse_time",
+]
 
 Problem = tuple[str, str, str]
 
@@ -124,7 +133,7 @@ def _fast_epc(text: str) -> bool:
     return match is not None and _check_digit_ok(match.group(2) or match.group(3))
 
 
-def _dl_primary_key(text: str) -> str | None:
+def dl_primary_key(text: str) -> str | None:
     """The primary-key AI of a Digital Link URI (first key segment of the path), or None."""
     match = _DL_SHAPE.match(text)
     if match is None:
@@ -140,7 +149,7 @@ def _slow_identifier(text: str, urn_prefix: str) -> Problem | None:
         if text.startswith(urn_prefix):
             parse_epc_urn(text)
             return None
-        key = _dl_primary_key(text)
+        key = dl_primary_key(text)
         if key is None:
             if text.startswith("urn:epc:") or ABSOLUTE_URI.match(text) is None:
                 return ("vocabulary.invalid_epc", f"{text[:60]!r} is not an EPC URI.", _EPC_FIX)

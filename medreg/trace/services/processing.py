@@ -3,7 +3,7 @@ business rules, apply the events to the pack state, store events, state and aler
 transaction. Re-running a job stores nothing twice: events are identified by eventID or hash."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.utils import timezone
@@ -61,12 +61,15 @@ def read_job(job: CaptureJob) -> tuple[list[EpcisEvent], list[EventError]]:
 
 def capture_events(events: list[EpcisEvent], job: CaptureJob) -> BatchResult:
     """Store the new events of a batch and apply them (inside the caller's transaction)."""
+    events = [_as_declaration(e) if e.error_declaration else e for e in events]
     fresh, duplicates = _without_known(events)
+    declarations = {e.index for e in fresh if e.error_declaration}
     facts = load_facts(fresh, job.sender_enterprise_code, job.jurisdiction_path)
     steps, errors = _steps(fresh, facts)
     book = load_book(steps)
     recalled = _recalled_batches(book)
-    outcome = apply_events(book, sorted(steps, key=lambda s: (s.event_time, s.index)), recalled)
+    applied = [s for s in steps if s.index not in declarations]
+    outcome = apply_events(book, sorted(applied, key=lambda s: (s.event_time, s.index)), recalled)
     errors += [
         EventError(i, "epcList", code, message, "Check the pack's history before reporting.")
         for i, (code, message) in outcome.rejected.items()
@@ -77,6 +80,12 @@ def capture_events(events: list[EpcisEvent], job: CaptureJob) -> BatchResult:
     store_packs(book)
     store_alerts(findings, event_ids)
     return BatchResult(len(accepted), duplicates, errors, findings)
+
+
+def _as_declaration(event: EpcisEvent) -> EpcisEvent:
+    """An error declaration shares its event's hash (CBV excludes errorDeclaration from it); it is
+    stored beside the event it corrects, under its own identity, and changes no pack state."""
+    return replace(event, identity=f"{event.identity}#errorDeclaration")
 
 
 def _without_known(events: list[EpcisEvent]) -> tuple[list[EpcisEvent], int]:

@@ -3,16 +3,24 @@ and parties to registered sites, commissioning codes to registry products — an
 that refuse an event (unknown product, a location the sender does not own, a malformed code)."""
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 from medreg.core.scoping import SYSTEM_SCOPE
 from medreg.registry import selectors as registry
 from medreg.trace.codes import CodeError, ParsedCode, parse_code
 from medreg.trace.epcis.model import EpcisEvent, EventError
+from medreg.trace.epcis.values import dl_primary_key
+from medreg.trace.epcis.vocabulary import ABSOLUTE_URI
 from medreg.trace.locations import gln_of
 from medreg.trace.state import NewPack, Step
 
 PARTY_TYPES = ("owning_party", "possessing_party", "location")
+#: Identifiers that name a pack (GTIN- or SSCC-based); they must parse as pack codes.
+PACK_URN_PREFIXES = ("urn:epc:id:sgtin:", "urn:epc:id:sscc:", "urn:epc:class:lgtin:")
+PACK_DL_KEYS = ("00", "01")
+KEY_LENGTH = 120  # Pack.key, EventEpc.key
+OTHER_OBJECT = "other"  # ParsedCode.kind of an identifier that is not a pack code
 
 
 @dataclass
@@ -57,9 +65,9 @@ def _parsed_quietly(identifiers: tuple[str, ...]) -> list[ParsedCode]:
 def to_step(event: EpcisEvent, facts: Facts) -> Step | EventError:
     """The step for `event`, or the business-rule error that refuses it."""
     try:
-        keys = tuple(parse_code(i).key for i in (*event.epc_list, *event.output_epcs))
-        children = tuple(parse_code(i).key for i in (*event.child_epcs, *event.input_epcs))
-        parent = parse_code(event.parent_id).key if event.parent_id else None
+        keys = tuple(object_key(i) for i in (*event.epc_list, *event.output_epcs))
+        children = tuple(object_key(i) for i in (*event.child_epcs, *event.input_epcs))
+        parent = object_key(event.parent_id) if event.parent_id else None
     except CodeError as error:
         return EventError(event.index, error.field or "epcList", "invalid_code", str(error), error.fix)
     location = _own_location(event, facts)
@@ -89,6 +97,32 @@ def to_step(event: EpcisEvent, facts: Facts) -> Step | EventError:
     )
 
 
+def object_key(identifier: str) -> str:
+    """The canonical key of a pack code; any other object identifier is its own key.
+
+    EPCIS events also name returnable assets (GRAI), fixed assets (GIAI), documents,
+    locations and private identifiers (CBV 2.0 section 8).  They are not drug packs, but
+    the event is still a valid standard event: such an identifier keys its object as
+    written (hashed when longer than a key column).  Pack codes, and anything that is not
+    an absolute URI (scanned codes), must parse.
+    """
+    try:
+        return parse_code(identifier).key
+    except CodeError:
+        if not _names_other_object(identifier):
+            raise
+    if len(identifier) <= KEY_LENGTH:
+        return identifier
+    return "sha256:" + hashlib.sha256(identifier.encode()).hexdigest()
+
+
+def _names_other_object(identifier: str) -> bool:
+    """An absolute URI that is neither an SGTIN/SSCC/LGTIN URN nor a GTIN/SSCC Digital Link."""
+    if ABSOLUTE_URI.match(identifier) is None or identifier.startswith(PACK_URN_PREFIXES):
+        return False
+    return not identifier.startswith(("http://", "https://")) or dl_primary_key(identifier) not in PACK_DL_KEYS
+
+
 def _own_location(event: EpcisEvent, facts: Facts) -> tuple[str, str] | EventError:
     """biz_location and read_point must be sites of the sender (when they are GLN-based)."""
     found = ("", "")
@@ -112,9 +146,9 @@ def _own_location(event: EpcisEvent, facts: Facts) -> tuple[str, str] | EventErr
 def _new_packs(event: EpcisEvent, facts: Facts) -> tuple[NewPack, ...] | EventError:
     packs = []
     for identifier in event.epc_list:
-        code = parse_code(identifier)
+        code = _parsed_or_other(identifier)
         product = facts.products.get(code.gtin or "") or facts.products.get(code.drug_identification_code or "")
-        if product is None and code.kind != "sscc":
+        if product is None and code.kind not in ("sscc", OTHER_OBJECT):
             return EventError(
                 event.index,
                 "epcList",
@@ -135,6 +169,14 @@ def _new_packs(event: EpcisEvent, facts: Facts) -> tuple[NewPack, ...] | EventEr
             )
         )
     return tuple(packs)
+
+
+def _parsed_or_other(identifier: str) -> ParsedCode:
+    """The parsed pack code, or an object without product facts (an asset, a private identifier)."""
+    try:
+        return parse_code(identifier)
+    except CodeError:
+        return ParsedCode(kind=OTHER_OBJECT, key=object_key(identifier), source_format="uri")
 
 
 def _ilmd_lot(event: EpcisEvent) -> str:
