@@ -195,9 +195,15 @@ def product_bindings(scope: Scope, gtins: set[str], identification_codes: set[st
     result: dict[str, ProductBinding] = {}
     for level in levels:
         binding = ProductBinding(
-            level.drug.approval_number, level.level, level.quantity, level.drug.marketing_authorization_holder.uscc,
-            level.drug.special_control, level.drug.generic_name, level.drug.strength,
-            level.drug.marketing_authorization_holder.name)
+            level.drug.approval_number,
+            level.level,
+            level.quantity,
+            level.drug.marketing_authorization_holder.uscc,
+            level.drug.special_control,
+            level.drug.generic_name,
+            level.drug.strength,
+            level.drug.marketing_authorization_holder.name,
+        )
         for code in (level.gtin, level.drug_identification_code):
             if code:
                 result[code] = binding
@@ -219,8 +225,14 @@ def sites_by_gln(scope: Scope, glns: set[str]) -> dict[str, SiteFacts]:
     sites = scope.apply(Site.objects.select_related("enterprise", "jurisdiction")).filter(gln__in=glns)
     sites = sites.prefetch_related("enterprise__type_assignments")
     return {
-        s.gln: SiteFacts(s.gln, s.enterprise.uscc, s.enterprise.name, s.jurisdiction.code, s.jurisdiction.path,
-                         tuple(s.enterprise.type_codes))
+        s.gln: SiteFacts(
+            s.gln,
+            s.enterprise.uscc,
+            s.enterprise.name,
+            s.jurisdiction.code,
+            s.jurisdiction.path,
+            tuple(s.enterprise.type_codes),
+        )
         for s in sites
     }
 
@@ -232,8 +244,12 @@ def enterprise_jurisdiction_paths(scope: Scope, codes: set[str]) -> dict[str, st
 def licensed_kinds(scope: Scope, codes: set[str], on: dt.date) -> dict[str, set[str]]:
     """For each enterprise, the kinds of licence it holds in force on `on`."""
     result: dict[str, set[str]] = {code: set() for code in codes}
-    rows = licences(scope).filter(enterprise__uscc__in=codes, status=LicenceStatus.VALID).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=on)).values_list("enterprise__uscc", "kind")
+    rows = (
+        licences(scope)
+        .filter(enterprise__uscc__in=codes, status=LicenceStatus.VALID)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .values_list("enterprise__uscc", "kind")
+    )
     for code, kind in rows:
         result[code].add(kind)
     return result
@@ -241,3 +257,24 @@ def licensed_kinds(scope: Scope, codes: set[str], on: dt.date) -> dict[str, set[
 
 def drug_facts(scope: Scope, approval_numbers: set[str]) -> dict[str, Drug]:
     return {d.approval_number: d for d in drugs(scope).filter(approval_number__in=approval_numbers)}
+
+
+@dataclass(frozen=True)
+class DrugSummary:
+    """What the public may know of a drug: names, strength, holder."""
+
+    approval_number: str
+    generic_name: str
+    strength: str
+    holder_name: str
+
+
+def drug_summary(scope: Scope, approval_number: str) -> DrugSummary | None:
+    """One query, no related lists: for hot paths such as pack verification."""
+    row = (
+        scope.apply(Drug.objects.all())
+        .filter(approval_number=approval_number)
+        .values_list("generic_name", "strength", "marketing_authorization_holder__name")
+        .first()
+    )
+    return DrugSummary(approval_number, *row) if row else None

@@ -4,7 +4,7 @@ and receiving, sale outside the licensed channel). Pure functions over steps, pa
 
 from collections.abc import Iterable, Mapping
 
-from medreg.trace.state import Finding, PackBook, Step
+from medreg.trace.state import Finding, PackBook, PackState, Step
 
 DRUG_DISTRIBUTION_LICENCES = {"drug_wholesale", "drug_retail"}
 NARCOTIC_CLASSES = {
@@ -71,20 +71,23 @@ def channel_findings(steps: Iterable[Step], book: PackBook, types: Mapping[str, 
 
 def quantity_findings(steps: Iterable[Step], book: PackBook) -> list[Finding]:
     """Special-control packs of a shipment still in transit after the receiver reported receiving it."""
+    steps = [s for s in steps if s.biz_step == "receiving"]
+    if not steps:
+        return []
+    in_transit: dict[str, list[PackState]] = {}
+    for pack in book.packs.values():
+        if (
+            pack.shipment
+            and pack.status == "in_transit"
+            and pack.special_control in SPECIAL_CONTROL
+            and (pack.package_level == 1)
+        ):
+            in_transit.setdefault(pack.shipment, []).append(pack)
     findings = []
     for step in steps:
-        if step.biz_step != "receiving":
-            continue
         shipments = {p.shipment for key in step.keys for p in book.with_descendants(key) if p.shipment}
-        for shipment in shipments:
-            missing = [
-                p
-                for p in book.packs.values()
-                if p.shipment == shipment
-                and p.status == "in_transit"
-                and p.special_control in SPECIAL_CONTROL
-                and p.package_level == 1
-            ]
+        for shipment in sorted(shipments):
+            missing = in_transit.get(shipment, [])
             if missing:
                 findings.append(
                     Finding(

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from medreg.core.errors import DomainError, NotFound
@@ -44,10 +44,11 @@ def verify(text: str, today: dt.date | None = None) -> Verification:
         key = canonical_key(text)
     except CodeError:
         return Verification(code=text[:120], genuine=False, warnings=("invalid_code",))
-    pack = Pack.objects.filter(key=key).first()
+    recalled = Recall.objects.filter(approval_number=OuterRef("approval_number"), lot=OuterRef("lot"))
+    pack = Pack.objects.filter(key=key).annotate(batch_recalled=Exists(recalled)).first()
     if pack is None:
         return Verification(code=key, genuine=False, warnings=("unknown_code",))
-    drug = registry.drug_facts(SYSTEM_SCOPE, {pack.approval_number}).get(pack.approval_number)
+    drug = registry.drug_summary(SYSTEM_SCOPE, pack.approval_number) if pack.approval_number else None
     return Verification(
         code=key,
         genuine=True,
@@ -55,7 +56,7 @@ def verify(text: str, today: dt.date | None = None) -> Verification:
         product=drug.generic_name if drug else "",
         strength=drug.strength if drug else "",
         approval_number=pack.approval_number,
-        marketing_authorization_holder=drug.marketing_authorization_holder.name if drug else "",
+        marketing_authorization_holder=drug.holder_name if drug else "",
         batch=pack.lot,
         expiry=pack.expiry,
         warnings=_warnings(pack, today or timezone.localdate()),
@@ -64,7 +65,7 @@ def verify(text: str, today: dt.date | None = None) -> Verification:
 
 def _warnings(pack: Pack, today: dt.date) -> tuple[str, ...]:
     warnings = []
-    if Recall.objects.filter(approval_number=pack.approval_number, lot=pack.lot).exists() or pack.status == "recalled":
+    if pack.batch_recalled or pack.status == "recalled":  # type: ignore[attr-defined]
         warnings.append("recalled")
     if pack.expiry is not None and pack.expiry < today:
         warnings.append("expired")

@@ -15,11 +15,13 @@ digits and ``-._~``), so a key never contains a literal ``/``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from biip import ParseConfig
 from biip._exceptions import BiipException
+from biip.checksums import gs1_standard_check_digit
 from biip.gs1_element_strings import GS1ElementString
 
 from medreg.trace.codes import ai_table, epc
@@ -148,8 +150,27 @@ def from_elements(elements: tuple[Element, ...], source_format: str, gcp_length:
     )  # fmt: skip
 
 
+# The common case — an sgtin URN with a plain alphanumeric serial — read without the generic
+# element validation (which costs ~0.4 ms a code): digits and lengths are checked by the pattern,
+# the check digit is computed, and the element rules an alphanumeric serial could break do not apply.
+_PLAIN_SGTIN = re.compile(r"^urn:epc:id:sgtin:([0-9]{6,12})\.([0-9]{1,7})\.([A-Za-z0-9]{1,20})$")
+
+
+def _fast_sgtin(urn: str) -> ParsedCode | None:
+    match = _PLAIN_SGTIN.match(urn)
+    if match is None or len(match[1]) + len(match[2]) != 13:
+        return None
+    company, item = match[1], match[2]
+    body = item[0] + company + item[1:]
+    gtin = body + str(gs1_standard_check_digit(body))
+    return from_elements((Element("01", gtin), Element("21", match[3])), "epc_urn", len(company))
+
+
 def _from_epc(urn: str) -> ParsedCode:
     """ParsedCode of an sgtin / sscc / lgtin URN."""
+    fast = _fast_sgtin(urn)
+    if fast is not None:
+        return fast
     identity = epc.parse_epc_urn(urn)
     elements: tuple[Element, ...]
     if identity.sscc is not None:

@@ -171,7 +171,7 @@ def _copy_into_stage(cursor: Any, rows: list[tuple[object, ...]]) -> None:
             copy.write_row(row)
 
 
-def _adapted(row: tuple[object, ...]) -> list[object]:
+def _adapted(row: tuple[object, ...]) -> list[Any]:
     """Values as Django's SQLite backend stores them (dates and aware datetimes as ISO text in UTC)."""
     ops = connection.ops
     return [

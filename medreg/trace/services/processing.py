@@ -76,7 +76,8 @@ def capture_events(events: list[EpcisEvent], job: CaptureJob) -> BatchResult:
     ]
     accepted = [s for s in steps if s.index not in outcome.rejected]
     findings = outcome.findings + _registry_findings(accepted, book)
-    event_ids = store_events([e for e in fresh if e.index in {s.index for s in accepted}], accepted, job)
+    accepted_indexes = {s.index for s in accepted}
+    event_ids = store_events([e for e in fresh if e.index in accepted_indexes], accepted, job)
     store_packs(book)
     store_alerts(findings, event_ids)
     return BatchResult(len(accepted), duplicates, errors, findings)

@@ -3,12 +3,14 @@ and parties to registered sites, commissioning codes to registry products — an
 that refuse an event (unknown product, a location the sender does not own, a malformed code)."""
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
 from medreg.core.scoping import SYSTEM_SCOPE
 from medreg.registry import selectors as registry
-from medreg.trace.codes import CodeError, ParsedCode, parse_code
+from medreg.trace.codes import CodeError, ParsedCode
+from medreg.trace.codes import parse_code as _parse_code
 from medreg.trace.epcis.model import EpcisEvent, EventError
 from medreg.trace.epcis.values import dl_primary_key
 from medreg.trace.epcis.vocabulary import ABSOLUTE_URI
@@ -21,6 +23,10 @@ PACK_URN_PREFIXES = ("urn:epc:id:sgtin:", "urn:epc:id:sscc:", "urn:epc:class:lgt
 PACK_DL_KEYS = ("00", "01")
 KEY_LENGTH = 120  # Pack.key, EventEpc.key
 OTHER_OBJECT = "other"  # ParsedCode.kind of an identifier that is not a pack code
+
+# A job names each code two or three times (facts, steps, new packs): parse it once. ParsedCode is
+# immutable; failures are not cached (lru_cache does not keep exceptions).
+parse_code = functools.lru_cache(maxsize=262_144)(_parse_code)
 
 
 @dataclass
