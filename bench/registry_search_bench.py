@@ -45,8 +45,13 @@ def main() -> None:
     ent = Enterprise.objects.order_by("pk")[100]
     drug = Drug.objects.order_by("pk")[100]
     provincial = Scope(ScopeKind.JURISDICTION, jurisdiction_path="/000000/330000/", role="provincial_regulator")
-    queries = {"Chinese name": ent.name[2:6], "pinyin initials": "yy", "credit code": ent.uscc,
-               "approval number": drug.approval_number, "generic name": drug.generic_name[:3]}
+    queries = {
+        "Chinese name": ent.name[2:6],
+        "pinyin initials": "yy",
+        "credit code": ent.uscc,
+        "approval number": drug.approval_number,
+        "generic name": drug.generic_name[:3],
+    }
     print(f"enterprises {Enterprise.objects.count()}, drugs {Drug.objects.count()}")
     bare = timings(lambda: Enterprise.objects.filter(pk=ent.pk).first())
     print(f"limit: primary-key lookup median {statistics.median(bare):.2f} ms")
@@ -54,7 +59,9 @@ def main() -> None:
         for name, scope in (("national", SYSTEM_SCOPE), ("provincial", provincial)):
             ms = timings(lambda t=text, s=scope: {k: len(v) for k, v in selectors.search(s, t).items()})
             med, p95 = statistics.median(ms), statistics.quantiles(ms, n=20)[18]
-            print(f"{label:16} {name:10} median {med:6.1f} ms  p95 {p95:6.1f} ms  ratio {med / statistics.median(bare):5.0f}x")
+            print(
+                f"{label:16} {name:10} median {med:6.1f} ms  p95 {p95:6.1f} ms  ratio {med / statistics.median(bare):5.0f}x"
+            )
     sys.stdout.flush()
 
 
