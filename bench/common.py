@@ -104,7 +104,7 @@ def database(kind: str, port: int = PG_PORT) -> Iterator[str]:
             raise RuntimeError(f"pg-cluster.sh start failed (is port {port} free? use --port):\n{started.stderr}")
         try:
             maintenance = started.stdout.strip().splitlines()[-1]
-            import psycopg  # noqa: PLC0415 - only needed for PostgreSQL
+            import psycopg
 
             with psycopg.connect(maintenance, autocommit=True) as conn:
                 conn.execute("CREATE DATABASE medreg_bench")
@@ -119,22 +119,22 @@ def setup_django(url: str) -> None:
     """Demo settings on `url`, set before django.setup(); then migrate."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "medreg.settings.demo"
     os.environ["MEDREG_DATABASE_URL"] = url
-    import django  # noqa: PLC0415 - after the environment is set
-    from django.core.management import call_command  # noqa: PLC0415
+    import django
+    from django.core.management import call_command
 
     django.setup()
     call_command("migrate", verbosity=0)
 
 
 def is_postgres() -> bool:
-    from django.db import connection  # noqa: PLC0415
+    from django.db import connection
 
     return connection.vendor == "postgresql"
 
 
 def machine() -> dict[str, str]:
     """nproc, memory, CPU, Python, database server version."""
-    from django.db import connection  # noqa: PLC0415
+    from django.db import connection
 
     memory_kib = next(
         int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in line
@@ -169,7 +169,7 @@ def print_machine() -> dict[str, str]:
 
 
 def table_rows(table: str) -> int:
-    from django.db import connection  # noqa: PLC0415
+    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {table}")
@@ -191,7 +191,7 @@ def bulk_load(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
     """COPY (PostgreSQL) or executemany (SQLite) `rows` into `table`; values must not hold tabs,
     newlines or backslashes; on PostgreSQL a row may be a ready COPY text line. Returns the row count.
     Runs in the caller's transaction, if any."""
-    from django.db import connection  # noqa: PLC0415
+    from django.db import connection
 
     count = 0
     with connection.cursor() as cursor:
@@ -233,7 +233,7 @@ def indexes_dropped(tables: Sequence[str]) -> Iterator[None]:
     """Drop the secondary indexes, unique and foreign-key constraints of `tables` (primary keys stay),
     then rebuild them: a bulk load followed by CREATE INDEX is several times faster than a load into
     indexed tables (MACHINE_LIMITS.md)."""
-    from django.db import connection  # noqa: PLC0415
+    from django.db import connection
 
     with connection.cursor() as cursor:
         recreate = _drop_postgres(cursor, tables) if is_postgres() else _drop_sqlite(cursor, tables)
@@ -286,7 +286,7 @@ def _drop_sqlite(cursor: Any, tables: Sequence[str]) -> list[str]:
 
 def reset_sequences(*tables: str) -> None:
     """After loading explicit ids on PostgreSQL, move each table's id sequence past them."""
-    from django.db import connection  # noqa: PLC0415
+    from django.db import connection
 
     if not is_postgres():
         return
@@ -319,12 +319,12 @@ class Supply:
 
 def build_supply(distributors: int = 1, pharmacies: int = 1) -> Supply:
     """Registry rows for the chain, written directly (the given of a benchmark, not its subject)."""
-    from medreg.core.actor import Actor  # noqa: PLC0415
-    from medreg.core.models import Role  # noqa: PLC0415
-    from medreg.core.tokens import issue_token  # noqa: PLC0415
-    from medreg.registry.models import PackageLevel  # noqa: PLC0415
-    from tests import factories  # noqa: PLC0415
-    from tests.trace.epcis_builders import gtin  # noqa: PLC0415
+    from medreg.core.actor import Actor
+    from medreg.core.models import Role
+    from medreg.core.tokens import issue_token
+    from medreg.registry.models import PackageLevel
+    from tests import factories
+    from tests.trace.epcis_builders import gtin
 
     location_numbers = iter(range(1, 100_000))
     manufacturer = _party(
@@ -368,15 +368,15 @@ def build_supply(distributors: int = 1, pharmacies: int = 1) -> Supply:
 
 
 def _enterprise(code: str) -> Any:
-    from medreg.registry.models import Enterprise  # noqa: PLC0415
+    from medreg.registry.models import Enterprise
 
     return Enterprise.objects.get(uscc=code)
 
 
 def _party(factories: Any, name: str, division: str, types: tuple[str, ...], licence: str, number: int) -> Party:
-    from medreg.registry.models import Licence, Site  # noqa: PLC0415
-    from medreg.trace.locations import gln_of  # noqa: PLC0415
-    from tests.trace.epcis_builders import sgln  # noqa: PLC0415
+    from medreg.registry.models import Licence, Site
+    from medreg.trace.locations import gln_of
+    from tests.trace.epcis_builders import sgln
 
     enterprise = factories.make_enterprise(name, division, types)
     location = f"{number:05d}"
@@ -428,7 +428,7 @@ EPCS_PER_EVENT = 10
 
 def preload_job(supply: Supply) -> str:
     """The capture job the preloaded events belong to (the foreign key is required)."""
-    from medreg.trace.models import CaptureJob, CaptureStatus  # noqa: PLC0415
+    from medreg.trace.models import CaptureJob, CaptureStatus
 
     job = CaptureJob.objects.create(
         sender_enterprise_code=supply.manufacturer.code,
@@ -464,7 +464,7 @@ def preload(
 ) -> None:
     """Pack rows numbered first .. first+count-1 and, with `events`, one commissioning Event per
     10 packs and one EventEpc row per pack, loaded with COPY / executemany into unindexed tables."""
-    from django.db import transaction  # noqa: PLC0415
+    from django.db import transaction
 
     job_id = preload_job(supply) if events else ""
     tables = ["trace_pack", "trace_event", "trace_eventepc"] if events else ["trace_pack"]
@@ -479,7 +479,7 @@ def preload(
 
 
 def _next_id(table: str) -> int:
-    from django.db import connection  # noqa: PLC0415
+    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")
@@ -528,7 +528,7 @@ def _epc_rows(supply: Supply, first: int, count: int, first_event: int) -> Itera
 
 
 def free_port() -> int:
-    import socket  # noqa: PLC0415
+    import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -538,7 +538,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def gunicorn(app: str, env: dict[str, str], workers: int, health_path: str, pythonpath: str = "") -> Iterator[str]:
     """gunicorn sync workers serving `app`; yields the base URL."""
-    import urllib.request  # noqa: PLC0415
+    import urllib.request
 
     port = free_port()
     command = [str(Path(sys.executable).parent / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers",

@@ -27,7 +27,7 @@ FIRST_NEW_SERIAL = 1_000_000_000  # far above any preloaded pack
 
 def documents(supply: common.Supply, first: int, tag: str) -> list[tuple[str, common.Party, bytes]]:
     """(kind, sender, EPCIS JSON) for commissioning, shipping and receiving of EVENTS x EPCS new packs."""
-    from tests.trace.epcis_builders import document, object_event, pgln  # noqa: PLC0415
+    from tests.trace.epcis_builders import document, object_event, pgln
 
     maker, distributor = supply.manufacturer, supply.distributors[0]
     ilmd = {"ilmd": {"cbvmda:lotNumber": f"LC{tag}", "cbvmda:itemExpirationDate": "2028-02-29"}}
@@ -61,8 +61,8 @@ def documents(supply: common.Supply, first: int, tag: str) -> list[tuple[str, co
 
 def capture(sender: common.Party, data: bytes) -> float:
     """Store the document as a CaptureJob (not timed), then time process_job on it."""
-    from medreg.trace.models import CaptureJob  # noqa: PLC0415
-    from medreg.trace.services.processing import process_job  # noqa: PLC0415
+    from medreg.trace.models import CaptureJob
+    from medreg.trace.services.processing import process_job
 
     job = CaptureJob.objects.create(
         sender_enterprise_code=sender.code,
@@ -80,7 +80,7 @@ def capture(sender: common.Party, data: bytes) -> float:
 
 def copy_limit(rows: int) -> float:
     """Rows/s of a raw COPY / executemany of `rows` EventEpc rows into trace_eventepc (one transaction)."""
-    from django.db import transaction  # noqa: PLC0415
+    from django.db import transaction
 
     event_id = common._next_id("trace_event") - 1
     tag = uuid.uuid4().hex[:8]

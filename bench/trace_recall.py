@@ -39,7 +39,7 @@ def recall_holding(supply: common.Supply, number: int) -> tuple[str, common.Part
 
 
 def raw_limit() -> None:
-    from django.db import connection  # noqa: PLC0415
+    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -51,11 +51,11 @@ def raw_limit() -> None:
 
 
 def in_process(batch: int, repeats: int) -> list[float]:
-    from django.db import connection, reset_queries  # noqa: PLC0415
-    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
 
-    from medreg.core.scoping import SYSTEM_SCOPE  # noqa: PLC0415
-    from medreg.trace.selectors import recall_scope  # noqa: PLC0415
+    from medreg.core.scoping import SYSTEM_SCOPE
+    from medreg.trace.selectors import recall_scope
 
     with CaptureQueriesContext(connection) as queries:
         answer = recall_scope(SYSTEM_SCOPE, common.DRUG_APPROVAL_NUMBER, LOT)  # first (cold) call
@@ -117,7 +117,7 @@ def main() -> None:
             f"  recall_scope() in process: {common.fmt_runs(runs, ' s', 3)} "
             f"= {common.median(runs) / common.median(limit):.1f} x limit"
         )
-        from django.db import connections  # noqa: PLC0415
+        from django.db import connections
 
         connections.close_all()
         for fmt, times in http(supply, args.repeats).items():

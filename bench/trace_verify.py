@@ -26,10 +26,10 @@ VERIFY_PREFIX = "/api/trace/verify/urn:epc:id:sgtin:6901234.0" + common.ITEM + "
 
 
 def in_process(packs: int, calls: int, profile: bool) -> None:
-    from django.db import connection, reset_queries  # noqa: PLC0415
-    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
 
-    from medreg.trace.selectors import verify  # noqa: PLC0415
+    from medreg.trace.selectors import verify
 
     codes = [common.sgtin_code(random.randint(1, packs)) for _ in range(calls)]
     for code in codes[:50]:
@@ -86,7 +86,7 @@ def http(url: str, packs: int, seconds: int, repeats: int, workers: int) -> dict
 
 
 def _gtin() -> str:
-    from tests.trace.epcis_builders import gtin  # noqa: PLC0415
+    from tests.trace.epcis_builders import gtin
 
     return gtin(common.ITEM)
 
@@ -109,7 +109,7 @@ def main() -> None:
         common.preload(supply, 1, args.packs, events=False)
         say(f"-- {common.table_rows('trace_pack'):,} packs stored")
         in_process(args.packs, 2000, args.profile)
-        from django.db import connections  # noqa: PLC0415
+        from django.db import connections
 
         connections.close_all()
         say(f"-- HTTP, gunicorn {args.workers} sync workers, wrk -t2 -c32 -d{args.seconds}s, random existing codes")
