@@ -3,4 +3,7 @@
 from medreg.settings.base import *  # noqa: F403
 
 DEBUG = True
-WHITENOISE_AUTOREFRESH = True  # serve from the apps' static folders without collectstatic
+
+# WhiteNoise serves the apps' static folders through the finders (WHITENOISE_USE_FINDERS); it only
+# needs STATIC_ROOT to exist. AUTOREFRESH would re-scan the disk on every request.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
