@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("medreg.core.urls")),
     path("trace/", include("medreg.trace.urls")),
+    path("vigilance/", include("medreg.vigilance.urls")),
     path("", include("medreg.registry.urls")),
 ]

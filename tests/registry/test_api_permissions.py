@@ -24,6 +24,7 @@ from medreg.core.tokens import issue_token
 from medreg.registry.models import Cosmetic, Device
 from medreg.trace.models import Alert, CaptureJob, Pack
 from medreg.vigilance.models import Case as VigilanceCase
+from medreg.vigilance.models.signal import Signal, SignalRun
 from tests import factories
 from tests.vigilance.factories import e2b_xml, make_report, send
 
@@ -53,6 +54,7 @@ class World:
     alert_a: Any = None
     case_a: Any = None
     case_drug_a: Any = None
+    signal_a: Any = None
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
 
@@ -86,6 +88,7 @@ def _build_world() -> World:
         token, plaintext = issue_token(actor=Actor.system(), user=user, name="matrix")
         world.tokens[actor], world.token_ids[actor] = plaintext, token.pk
     _make_vigilance_case(world)
+    _make_signal(world)
     return world
 
 
@@ -146,6 +149,25 @@ def _make_vigilance_case(world: World) -> None:
     send(sender, make_report("CN-MATRIX-1", drug_name="阿莫西林胶囊"))
     world.case_a = VigilanceCase.objects.get(worldwide_case_id="CN-MATRIX-1")
     world.case_drug_a = world.case_a.drugs.get(sequence=1)
+
+
+def _make_signal(world: World) -> None:
+    """A Zhejiang provincial signal naming case A, detected by a finished provincial run."""
+    run = SignalRun.objects.create(
+        jurisdiction_path="/000000/330000/",
+        jurisdiction_code="330000",
+        run_date=dt.date(2026, 3, 1),
+        status="succeeded",
+    )
+    world.signal_a = Signal.objects.create(
+        product_key="阿莫西林胶囊",
+        reaction_key="10019211",
+        product_family="drug",
+        jurisdiction_path=run.jurisdiction_path,
+        jurisdiction_code="330000",
+        detected_by=run,
+    )
+    world.signal_a.cases.add(world.case_a)
 
 
 def _e2b_file() -> SimpleUploadedFile:
@@ -499,6 +521,39 @@ CASES = [
         404,
         writes=True,
         body=lambda w: {"approval_number": "国药准字H20051234"},
+    ),
+    Case("GET", "/api/vigilance/signals", lambda w: "/api/vigilance/signals?family=drug", {}, 200),
+    Case(
+        "GET",
+        "/api/vigilance/signals/{signal_id}",
+        lambda w: f"/api/vigilance/signals/{w.signal_a.pk}",
+        {"province": 200, "national": 200},
+        404,
+    ),
+    Case(
+        "POST",
+        "/api/vigilance/signals/{signal_id}/transition",
+        lambda w: f"/api/vigilance/signals/{w.signal_a.pk}/transition",
+        {"province": 200, "national": 200, "other_province": 404},
+        403,
+        writes=True,
+        body=lambda w: {"action": "validate", "note": "14 cases"},
+    ),
+    Case(
+        "POST",
+        "/api/vigilance/signals/runs",
+        lambda w: "/api/vigilance/signals/runs",
+        {"province": 202, "other_province": 202, "national": 202},
+        403,
+        writes=True,
+        body=lambda w: {"product_family": "drug", "run_date": "2026-03-01"},
+    ),
+    Case(
+        "GET",
+        "/api/vigilance/signals/runs/{run_id}",
+        lambda w: f"/api/vigilance/signals/runs/{w.signal_a.detected_by_id}",
+        {"province": 200, "national": 200},
+        404,
     ),
 ]
 

@@ -23,3 +23,5 @@ __all__ = [
     "ProductFamily",
     "VersionKind",
 ]
+from medreg.vigilance.models.duplicates import CaseMerge, DuplicateCandidate, LinkageModelConfig  # noqa: F401
+from medreg.vigilance.models.signal import Signal, SignalRun, SignalStatistic, SignalThreshold  # noqa: F401

@@ -1,0 +1,12 @@
+"""Background tasks of the vigilance module (Django tasks API, database queue)."""
+
+from django_tasks import task
+
+from medreg.vigilance.signal_runs import execute_run
+
+
+@task()
+def run_signal_detection(run_id: int) -> dict[str, object]:
+    """Run one queued signal run; a second delivery of the same run does nothing."""
+    run = execute_run(run_id)
+    return {"status": run.status, "pairs": run.pair_count, "flagged": run.flagged_count, "new": run.new_signal_count}

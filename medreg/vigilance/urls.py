@@ -1,0 +1,18 @@
+from django.urls import path
+
+from medreg.vigilance import views
+
+app_name = "vigilance"
+
+urlpatterns = [
+    path("", views.case_list, name="cases"),
+    path("cases/<int:case_id>/", views.case_detail, name="case"),
+    path("cases/<int:case_id>/identifiers/", views.reveal, name="reveal"),
+    path("cases/<int:case_id>/drugs/<int:drug_id>/match/", views.review_match, name="match"),
+    path("report/done/", views.report_done, name="report_done"),
+    path("report/<str:channel>/", views.report_form, name="report"),
+    path("upload/", views.upload, name="upload"),
+    path("duplicates/", views.duplicate_queue, name="duplicates"),
+    path("duplicates/detect/", views.duplicate_detect, name="duplicate_detect"),
+    path("duplicates/<int:candidate_id>/decision/", views.duplicate_decide, name="duplicate_decide"),
+]
