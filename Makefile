@@ -28,6 +28,7 @@ demo: install ## Run the platform on embedded SQLite with demo data at http://12
 	DJANGO_SETTINGS_MODULE=medreg.settings.demo $(BIN)/medreg demo load
 	DJANGO_SETTINGS_MODULE=medreg.settings.demo $(BIN)/medreg demo_trace load
 	DJANGO_SETTINGS_MODULE=medreg.settings.demo $(BIN)/medreg demo_vigilance load
+	@DJANGO_SETTINGS_MODULE=medreg.settings.demo $(BIN)/medreg demo logins
 	DJANGO_SETTINGS_MODULE=medreg.settings.demo $(BIN)/medreg runserver 127.0.0.1:8000 --noreload
 
 browser-deps: ## Install Debian's chromium for the browser tests (when missing and running as root)

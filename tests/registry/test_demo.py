@@ -254,3 +254,12 @@ def test_full_scale_generator_is_a_realistic_province(divisions: list[Division],
     assert {d.division.city_code for d in data.enterprises if d.division.province_code == "330000"} == {
         d.city_code for d in divisions if d.province_code == "330000"
     }
+
+
+def test_logins_are_printed_on_request_without_loading_anything(db: None) -> None:
+    out = io.StringIO()
+    call_command("demo", "logins", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("Demo logins (password medreg-demo-2026): national (国家局), provincial (浙江省局)")
+    assert lines[-1] == "Open http://127.0.0.1:8000/"
+    assert User.objects.count() == 0

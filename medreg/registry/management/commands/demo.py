@@ -15,13 +15,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("operation", choices=["load"])
+        parser.add_argument("operation", choices=["load", "logins"], help="load the data, or print the demo logins")
         parser.add_argument(
             "--scale", type=float, default=1.0, help="1 = one province; 0.01 for tests, 10 for benchmarks"
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="same seed and scale, same data")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["operation"] == "logins":
+            for line in login_lines():
+                self.stdout.write(line)
+            return
         if options["scale"] <= 0:
             raise CommandError("--scale must be positive, e.g. 0.01, 1 or 10")
         if demo_users_exist():
