@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<int:case_id>/drugs/<int:drug_id>/match/", views.review_match, name="match"),
     path("report/done/", views.report_done, name="report_done"),
     path("report/<str:channel>/", views.report_form, name="report"),
+    path("products/<str:approval_number>/", views.product, name="product"),
     path("upload/", views.upload, name="upload"),
     path("duplicates/", views.duplicate_queue, name="duplicates"),
     path("duplicates/detect/", views.duplicate_detect, name="duplicate_detect"),

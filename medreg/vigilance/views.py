@@ -13,13 +13,16 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from medreg.core.actor import Actor, client_ip
 from medreg.core.errors import DomainError, NotFound, PermissionDenied
 from medreg.core.scoping import Scope
-from medreg.vigilance import selectors
+from medreg.trace import selectors as trace
+from medreg.vigilance import selectors, signal_selectors
 from medreg.vigilance.forms import (
     CSV_COLUMNS,
     OUTCOME_CHOICES,
@@ -30,7 +33,8 @@ from medreg.vigilance.forms import (
     UploadForm,
 )
 from medreg.vigilance.meddra import demo_release, suggest_terms
-from medreg.vigilance.models import CaseDrug, CaseReaction, DrugRole
+from medreg.vigilance.models import Case, CaseDrug, CaseReaction, DrugRole
+from medreg.vigilance.models.signal import OPEN_SIGNAL_STATUSES
 from medreg.vigilance.services import duplicates as duplicate_services
 from medreg.vigilance.services import may_view_identifiers, reveal_identifiers, review_drug_match
 from medreg.vigilance.services.forms import import_report_table, may_submit, submit_report
@@ -119,6 +123,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "merged_into": merged_into,
         "merged_duplicates": merged_duplicates,
         "identifiers": request.session.pop(f"identifiers-{case.pk}", None),
+        "batches": _batch_distribution(scope, case),
     }
     return render(request, "vigilance/case_detail.html", context)
 
@@ -267,3 +272,40 @@ def duplicate_decide(request: HttpRequest, candidate_id: int) -> HttpResponse:
     else:
         raise DomainError.single("decision", "invalid_value", f"{decision!r} is not a decision.", "confirm or reject")
     return redirect("vigilance:duplicates")
+
+
+# -- 4. product page ---------------------------------------------------------------------------
+
+
+@login_required
+def product(request: HttpRequest, approval_number: str) -> HttpResponse:
+    """One registry product's cases (count, link to the list) and open signals with their latest measures."""
+    scope = _scope(request)
+    if not scope.is_regulator:
+        raise PermissionDenied("Product pages of adverse reactions are for regulators.")
+    case_ids = selectors.case_drugs(scope).filter(matched_approval_number=approval_number).values("case_id")
+    found = (
+        signal_selectors.signals(scope)
+        .filter(approval_number=approval_number, status__in=OPEN_SIGNAL_STATUSES)
+        .order_by("detected_at", "pk")
+    )
+    open_signals = [(s, signal_selectors.signal_statistics_history(s).last()) for s in found]
+    context = {
+        "approval_number": approval_number,
+        "case_count": selectors.cases(scope).filter(pk__in=case_ids).count(),
+        "cases_url": f"{reverse('vigilance:cases')}?{urlencode({'q': approval_number})}",
+        "signals": open_signals,
+    }
+    return render(request, "vigilance/product.html", context)
+
+
+def _batch_distribution(scope: Scope, case: Case) -> list[dict[str, Any]]:
+    """Each suspect drug's batch in traceability: the batch page's address and its packs by holder."""
+    found = []
+    for drug in case.drugs.all():
+        if drug.role != DrugRole.SUSPECT or not drug.batch_number or not drug.matched_approval_number:
+            continue
+        query = urlencode({"approval_number": drug.matched_approval_number, "lot": drug.batch_number})
+        holders = trace.track(scope, drug.matched_approval_number, drug.batch_number)
+        found.append({"drug": drug, "url": f"/trace/batches/?{query}", "holders": [h for h in holders if h.packs]})
+    return found
