@@ -82,7 +82,6 @@ def _vector_inputs() -> list[Any]:
 
 VECTOR_INPUTS = _vector_inputs()
 EXPECTED_EQUAL = sorted(VECTORS.glob("expected_equal/*")) if VECTORS.exists() else []
-pytestmark = pytest.mark.skipif(not VECTORS.exists(), reason=f"no vectors at {VECTORS}")
 
 
 def test_all_vector_inputs_are_parametrised() -> None:
@@ -117,7 +116,6 @@ def _with_hash_id(number: int) -> Path:
     return WITH_HASH_ID / f"event_with_identical_hash_id_{number}.{suffix}"
 
 
-@pytest.mark.skipif(not WITH_HASH_ID.exists(), reason="GS1 WithEventHashID examples missing")
 def test_gs1_identical_hash_documents() -> None:
     """GS1's seven 'identical hash' documents: 1, 3-7 hash equal (shuffled EPCs/quantities,
     other namespace prefix, xsi:type, JSON rendering)."""
@@ -126,7 +124,6 @@ def test_gs1_identical_hash_documents() -> None:
     assert {hashes[n][0] for n in (1, 3, 4, 5, 6, 7)} == {hashes[1][0]}
 
 
-@pytest.mark.skipif(not WITH_HASH_ID.exists(), reason="GS1 WithEventHashID examples missing")
 def test_gs1_identical_hash_time_zone_disagreement() -> None:
     """Document 2 differs from 1 only in eventTimeZoneOffset, which is hashed (decision record)."""
     first = _document_prehashes(_with_hash_id(1))[0]
