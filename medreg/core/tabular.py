@@ -205,6 +205,8 @@ def check_archive(data: bytes, limits: Limits) -> None:
                     raise refuse("hostile_xlsx", "The workbook declares XML entities.", _RESAVE)
     except DomainError:
         raise
+    # zipfile raises NotImplementedError for compression methods it does not support (a crafted or
+    # exotic archive): that is bad input like the rest, answered as a broken workbook, not a 500.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
         raise refuse("broken_xlsx", "The file is not a readable .xlsx workbook (broken zip).", _RESAVE) from error
 
