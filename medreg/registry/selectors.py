@@ -278,3 +278,47 @@ def drug_summary(scope: Scope, approval_number: str) -> DrugSummary | None:
         .first()
     )
     return DrugSummary(approval_number, *row) if row else None
+
+
+@dataclass(frozen=True)
+class RegisteredProduct:
+    """A registered or filed device or cosmetic, as adverse event matching needs it."""
+
+    number: str
+    name: str
+    holder_code: str
+    holder_name: str
+
+
+_PRODUCT_COLUMNS = ("number", "name", "marketing_authorization_holder__uscc", "marketing_authorization_holder__name")
+
+
+def devices_by_number(scope: Scope, numbers: set[str]) -> dict[str, RegisteredProduct]:
+    """Devices by registration certificate or filing number (exact)."""
+    rows = scope.apply(Device.objects.all()).filter(number__in=numbers).values_list(*_PRODUCT_COLUMNS)
+    return {row[0]: RegisteredProduct(*row) for row in rows}
+
+
+def devices_by_udi_di(scope: Scope, device_identifiers: set[str]) -> dict[str, RegisteredProduct]:
+    """Devices by the UDI-DI of any of their package levels (exact)."""
+    rows = (
+        scope.apply(Device.objects.all())
+        .filter(identifiers__di__in=device_identifiers)
+        .values_list("identifiers__di", *_PRODUCT_COLUMNS)
+    )
+    return {row[0]: RegisteredProduct(*row[1:]) for row in rows}
+
+
+def cosmetics_by_number(scope: Scope, numbers: set[str]) -> dict[str, RegisteredProduct]:
+    """Cosmetics by registration or filing number (exact)."""
+    rows = scope.apply(Cosmetic.objects.all()).filter(number__in=numbers).values_list(*_PRODUCT_COLUMNS)
+    return {row[0]: RegisteredProduct(*row) for row in rows}
+
+
+def cosmetics_by_name(scope: Scope, names: set[str]) -> dict[str, list[RegisteredProduct]]:
+    """Cosmetics by exact name; a name may belong to several products (the caller decides)."""
+    found: dict[str, list[RegisteredProduct]] = {}
+    rows = scope.apply(Cosmetic.objects.all()).filter(name__in=names).order_by("number").values_list(*_PRODUCT_COLUMNS)
+    for row in rows:
+        found.setdefault(row[1], []).append(RegisteredProduct(*row))
+    return found

@@ -18,6 +18,7 @@ from medreg.core.actor import Actor
 from medreg.core.models import User
 from medreg.core.scoping import SYSTEM_SCOPE
 from medreg.registry import selectors as registry
+from medreg.vigilance import demo_variants
 from medreg.vigilance.meddra.demo_terms import TERMS
 from medreg.vigilance.models import Case
 from medreg.vigilance.services import intake
@@ -52,7 +53,8 @@ def load(seed: int = 2026) -> dict[str, int]:
     for number, event in enumerate(rng.sample(events, DUPLICATE_PAIRS), len(events) + 1):
         _store(actor, senders[0], _retold(rng, event), number)
     found = detect_duplicates(actor=actor, scope=SYSTEM_SCOPE, today=max(e["received"] for e in events))
-    return {"cases": Case.objects.count(), "duplicate_candidates": found}
+    variants = demo_variants.load(rng, senders[1:] or senders)
+    return {"cases": Case.objects.count(), "duplicate_candidates": found, **variants}
 
 
 def _drugs() -> list[tuple[str, str]]:

@@ -146,6 +146,11 @@ class MatchForm(forms.Form):
 
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Case id or drug"), max_length=100, required=False)
+    family = forms.ChoiceField(
+        label=_("Product family"),
+        choices=[("", _("All")), ("drug", _("Drug")), ("device", _("Medical device")), ("cosmetic", _("Cosmetic"))],
+        required=False,
+    )
     serious = forms.ChoiceField(
         label=_("Seriousness"), choices=[("", _("All")), ("1", _("Serious")), ("0", _("Not serious"))], required=False
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from medreg.vigilance import views
+from medreg.vigilance import views, views_variants
 
 app_name = "vigilance"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("duplicates/", views.duplicate_queue, name="duplicates"),
     path("duplicates/detect/", views.duplicate_detect, name="duplicate_detect"),
     path("duplicates/<int:candidate_id>/decision/", views.duplicate_decide, name="duplicate_decide"),
+    path("variants/report/done/", views_variants.report_done, name="variant_done"),
+    path("variants/report/<str:family>/<str:channel>/", views_variants.report_form, name="variant_report"),
+    path("variants/upload/<str:family>/", views_variants.upload, name="variant_upload"),
+    path("variants/cases/<int:case_id>/match/", views_variants.review_match, name="variant_match"),
 ]

@@ -38,6 +38,7 @@ from medreg.vigilance.models.signal import OPEN_SIGNAL_STATUSES
 from medreg.vigilance.services import duplicates as duplicate_services
 from medreg.vigilance.services import may_view_identifiers, reveal_identifiers, review_drug_match
 from medreg.vigilance.services.forms import import_report_table, may_submit, submit_report
+from medreg.vigilance.views_variants import variant_context
 
 CASES_PER_PAGE = 50
 DUPLICATES_PER_PAGE = 100
@@ -91,6 +92,8 @@ def _filtered(found: Any, data: dict[str, Any]) -> Any:
         ).distinct()
     if data["serious"]:
         found = found.filter(serious=data["serious"] == "1")
+    if data.get("family"):
+        found = found.filter(product_family=data["family"])
     if data["received_from"]:
         found = found.filter(first_received__gte=data["received_from"])
     if data["received_to"]:
@@ -124,6 +127,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "merged_duplicates": merged_duplicates,
         "identifiers": request.session.pop(f"identifiers-{case.pk}", None),
         "batches": _batch_distribution(scope, case),
+        **variant_context(case, version),
     }
     return render(request, "vigilance/case_detail.html", context)
 

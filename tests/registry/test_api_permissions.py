@@ -20,11 +20,14 @@ from django.test import Client
 from medreg.api import api, epcis_api
 from medreg.core.actor import Actor
 from medreg.core.models import ApiToken, Role, User
+from medreg.core.scoping import scope_for
 from medreg.core.tokens import issue_token
 from medreg.registry.models import Cosmetic, Device
 from medreg.trace.models import Alert, CaptureJob, Pack
+from medreg.vigilance.forms_variants import DeviceReportForm
 from medreg.vigilance.models import Case as VigilanceCase
 from medreg.vigilance.models.signal import Signal, SignalRun
+from medreg.vigilance.services.variants import submit_variant_report
 from tests import factories
 from tests.vigilance.factories import e2b_xml, make_report, send
 
@@ -54,6 +57,7 @@ class World:
     alert_a: Any = None
     case_a: Any = None
     case_drug_a: Any = None
+    device_case_a: Any = None
     signal_a: Any = None
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
@@ -88,6 +92,7 @@ def _build_world() -> World:
         token, plaintext = issue_token(actor=Actor.system(), user=user, name="matrix")
         world.tokens[actor], world.token_ids[actor] = plaintext, token.pk
     _make_vigilance_case(world)
+    _make_device_case(world)
     _make_signal(world)
     return world
 
@@ -149,6 +154,35 @@ def _make_vigilance_case(world: World) -> None:
     send(sender, make_report("CN-MATRIX-1", drug_name="阿莫西林胶囊"))
     world.case_a = VigilanceCase.objects.get(worldwide_case_id="CN-MATRIX-1")
     world.case_drug_a = world.case_a.drugs.get(sequence=1)
+
+
+def _make_device_case(world: World) -> None:
+    """A device adverse event sent by A's holder account about A's device (proposed match)."""
+    user = User.objects.get(username="ent_a")
+    form = DeviceReportForm(DEVICE_REPORT)
+    assert form.is_valid(), form.errors
+    stored = submit_variant_report(
+        actor=Actor(user=user), scope=scope_for(user), family="device", channel="enterprise", data=form.cleaned_data
+    )
+    world.device_case_a = VigilanceCase.objects.get(pk=stored.case_id)
+
+
+DEVICE_REPORT = {
+    "device_name": "电子血压计",
+    "certificate_number": "浙械注准20152220001",
+    "event_type": "malfunction",
+    "event_date": "2026-02-20",
+    "awareness_date": "2026-02-21",
+    "device_problem": "袖带漏气",
+    "use_location": "home",
+    "operator": "patient",
+    "reporter_name": "质量部",
+}
+
+
+def _device_csv() -> SimpleUploadedFile:
+    header = ",".join(DEVICE_REPORT)
+    return _csv(f"{header}\n{','.join(DEVICE_REPORT.values())}\n")
 
 
 def _make_signal(world: World) -> None:
@@ -521,6 +555,41 @@ CASES = [
         404,
         writes=True,
         body=lambda w: {"approval_number": "国药准字H20051234"},
+    ),
+    Case(
+        "POST",
+        "/api/vigilance/variants/{family}/reports",
+        lambda w: "/api/vigilance/variants/device/reports",
+        {"anonymous": 403, "public": 403, "inspector": 403},
+        201,
+        writes=True,
+        body=lambda w: DEVICE_REPORT,
+    ),
+    Case(
+        "POST",
+        "/api/vigilance/variants/{family}/upload",
+        lambda w: "/api/vigilance/variants/device/upload",
+        {"city": 201, "province": 201, "other_province": 201, "national": 201, "other_county": 201},
+        403,
+        writes=True,
+        multipart=True,
+        body=lambda w: {"file": _device_csv()},
+    ),
+    Case(
+        "GET",
+        "/api/vigilance/variants/cases/{case_id}",
+        lambda w: f"/api/vigilance/variants/cases/{w.device_case_a.pk}",
+        {"own_enterprise": 200, "city": 200, "province": 200, "national": 200},
+        404,
+    ),
+    Case(
+        "POST",
+        "/api/vigilance/variants/cases/{case_id}/match",
+        lambda w: f"/api/vigilance/variants/cases/{w.device_case_a.pk}/match",
+        {**REFUSED_WRITERS, "city": 200, "province": 200, "national": 200},
+        404,
+        writes=True,
+        body=lambda w: {"number": "浙械注准20152220001"},
     ),
     Case("GET", "/api/vigilance/signals", lambda w: "/api/vigilance/signals?family=drug", {}, 200),
     Case(

@@ -37,7 +37,12 @@ class MatchStatus(models.TextChoices):
 
 CASE_SCOPE = ScopeFields(
     jurisdiction_paths=("jurisdiction_path",),
-    enterprise_codes=("sender_enterprise_code", "drugs__registry_holder_code"),
+    enterprise_codes=(
+        "sender_enterprise_code",
+        "drugs__registry_holder_code",
+        "device__registry_holder_code",
+        "cosmetic__registry_holder_code",
+    ),
 )
 
 
