@@ -12,9 +12,9 @@ from medreg.core.scoping import SYSTEM_SCOPE
 from medreg.registry import selectors as registry
 from medreg.trace.epcis.document import parse_document
 from medreg.trace.epcis.model import EpcisEvent, EventError
-from medreg.trace.models import CaptureJob, CaptureStatus, Event, Recall
+from medreg.trace.models import CaptureJob, CaptureStatus, Recall
 from medreg.trace.rules import channel_findings, quantity_findings, shipment_findings
-from medreg.trace.services.persistence import load_book, store_alerts, store_events, store_packs
+from medreg.trace.services.persistence import known_identities, load_book, store_alerts, store_events, store_packs
 from medreg.trace.services.resolution import Facts, load_facts, to_step
 from medreg.trace.services.tabular_capture import events_from_file, events_from_rows
 from medreg.trace.state import Finding, Step, apply_events
@@ -90,8 +90,7 @@ def _as_declaration(event: EpcisEvent) -> EpcisEvent:
 
 
 def _without_known(events: list[EpcisEvent]) -> tuple[list[EpcisEvent], int]:
-    identities = {e.identity for e in events}
-    known = set(Event.objects.filter(identity__in=identities).values_list("identity", flat=True))
+    known = known_identities({e.identity for e in events})
     fresh, seen = [], set()
     for event in events:
         if event.identity not in known and event.identity not in seen:
