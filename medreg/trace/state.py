@@ -133,6 +133,11 @@ class PackBook:
 
     def with_descendants(self, key: str) -> Iterator[PackState]:
         """The pack itself, then everything inside it, depth first."""
+        if key not in self.children:  # a pack with nothing inside: nearly every key of a batch
+            pack = self.packs.get(key)
+            if pack is not None:
+                yield pack
+            return
         stack, seen = [key], set()
         while stack:
             current = stack.pop()

@@ -15,6 +15,7 @@ digits and ``-._~``), so a key never contains a literal ``/``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, replace
 from urllib.parse import quote
@@ -154,6 +155,24 @@ def from_elements(elements: tuple[Element, ...], source_format: str, gcp_length:
 # element validation (which costs ~0.4 ms a code): digits and lengths are checked by the pattern,
 # the check digit is computed, and the element rules an alphanumeric serial could break do not apply.
 _PLAIN_SGTIN = re.compile(r"^urn:epc:id:sgtin:([0-9]{6,12})\.([0-9]{1,7})\.([A-Za-z0-9]{1,20})$")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _gtin_of(company: str, item: str) -> str:
+    """GTIN-14 of an sgtin URN's company prefix and indicator + item reference (one check digit)."""
+    body = item[0] + company + item[1:]
+    return body + str(gs1_standard_check_digit(body))
+
+
+def plain_sgtin(urn: str) -> tuple[str, str] | None:
+    """(GTIN-14, serial) of a plain sgtin URN (the pattern of ``_fast_sgtin``, exact, no surrounding
+    spaces), else None: then ``parse_code`` decides. The key is ``gs1_key(gtin, serial=serial)``,
+    which for such a serial is ``gs1:01/<gtin>/21/<serial>`` (nothing to escape). Cheap enough for
+    every EPC of a capture batch: a pattern match and a cached check digit."""
+    match = _PLAIN_SGTIN.fullmatch(urn)
+    if match is None or len(match[1]) + len(match[2]) != 13:
+        return None
+    return _gtin_of(match[1], match[2]), match[3]
 
 
 def _fast_sgtin(urn: str) -> ParsedCode | None:

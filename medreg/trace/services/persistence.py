@@ -2,15 +2,26 @@
 number of queries whatever its size."""
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+import orjson
 from django.db import connection
 from django.utils import timezone
 
 from medreg.trace.epcis.model import EpcisEvent
 from medreg.trace.models import Alert, AlertRule, CaptureJob, EpcRole, Event, Pack
+from medreg.trace.services.bulk_sql import (
+    copy_in,
+    copy_text,
+    copy_value,
+    fast_cursor,
+    is_postgresql,
+    reserve_ids,
+    text_array,
+)
 from medreg.trace.state import Finding, PackBook, PackState, Step
 
 PACK_FIELDS = (
@@ -34,26 +45,61 @@ BATCH_RULES = {
 }
 
 
+def known_identities(identities: set[str]) -> set[str]:
+    """Those of `identities` already stored as events."""
+    if is_postgresql():
+        with fast_cursor() as cursor:
+            cursor.execute(
+                "SELECT identity FROM trace_event WHERE identity = ANY(%s::text[])", (text_array(list(identities)),)
+            )
+            return {row[0] for row in cursor.fetchall()}
+    return set(Event.objects.filter(identity__in=identities).values_list("identity", flat=True))
+
+
 def load_book(steps: list[Step]) -> PackBook:
     """Every pack the steps name, everything inside them, and the rest of any shipment being received."""
     keys = {k for s in steps for k in (*s.keys, *s.child_keys, s.parent_key) if k}
     packs = _with_descendants(keys)
     shipments = {p.shipment for p in packs.values() if p.shipment and p.status == "in_transit"}
     if any(s.biz_step == "receiving" for s in steps) and shipments:
-        in_shipment = Pack.objects.filter(shipment__in=shipments).values_list(*STATE_COLUMNS)
-        packs.update({p.key: p for p in _states(in_shipment) if p.key not in packs})
+        packs.update({p.key: p for p in _in_shipments(shipments) if p.key not in packs})
     return PackBook(packs.values())
 
 
 def _with_descendants(keys: set[str]) -> dict[str, PackState]:
-    found: dict[str, PackState] = {}
-    frontier = set(keys)
+    """The packs named, then level by level everything inside them (cases, then their packs)."""
+    found: dict[str, PackState] = {p.key: p for p in _packs_named_or_inside(list(keys), list(keys))}
+    frontier = [key for key in found if key not in keys]
     while frontier:
-        batch = [k for k in frontier if k not in found]
-        rows = _states(_chunked_filter(batch, "key")) + _states(_chunked_filter(batch, "parent_key"))
-        frontier = {p.key for p in rows if p.key not in found}
-        found.update({p.key: p for p in rows})
+        inside = [p for p in _packs_named_or_inside([], frontier) if p.key not in found]
+        found.update({p.key: p for p in inside})
+        frontier = [p.key for p in inside]
     return found
+
+
+def _packs_named_or_inside(keys: list[str], parents: list[str]) -> list[PackState]:
+    """Packs whose key is in `keys` or whose container is in `parents`: one query on PostgreSQL."""
+    if is_postgresql():
+        with fast_cursor() as cursor:
+            cursor.execute(
+                f"SELECT {_STATE_SELECT} FROM trace_pack WHERE key = ANY(%s::text[]) OR parent_key = ANY(%s::text[])",  # noqa: S608
+                (text_array(keys), text_array(parents)),
+                binary=True,
+            )
+            return _states(cursor.fetchall())
+    return _states(_chunked_filter(keys, "key")) + _states(_chunked_filter(parents, "parent_key"))
+
+
+def _in_shipments(shipments: set[str]) -> list[PackState]:
+    if is_postgresql():
+        with fast_cursor() as cursor:
+            cursor.execute(
+                f"SELECT {_STATE_SELECT} FROM trace_pack WHERE shipment = ANY(%s::text[])",  # noqa: S608
+                (text_array(list(shipments)),),
+                binary=True,
+            )
+            return _states(cursor.fetchall())
+    return _states(Pack.objects.filter(shipment__in=shipments).values_list(*STATE_COLUMNS))
 
 
 def _chunked_filter(values: list[str], field: str) -> Iterable[tuple[Any, ...]]:
@@ -85,6 +131,9 @@ STATE_COLUMNS = (
 )
 
 
+_STATE_SELECT = ", ".join(STATE_COLUMNS)
+
+
 def _states(rows: Iterable[tuple[Any, ...]]) -> list[PackState]:
     return [PackState(*row) for row in rows]
 
@@ -92,21 +141,23 @@ def _states(rows: Iterable[tuple[Any, ...]]) -> list[PackState]:
 def store_packs(book: PackBook) -> int:
     """Insert new packs and update changed ones in one set-based upsert (INSERT … ON CONFLICT DO UPDATE):
     on PostgreSQL the rows are COPYed into a session temp table first, on SQLite they are executemany'd."""
-    dirty = [_pack_values(p) for p in book.packs.values() if p.dirty]
-    if not dirty:
+    dirty_packs = [p for p in book.packs.values() if p.dirty]
+    if not dirty_packs:
         return 0
     updates = ", ".join(f"{f} = excluded.{f}" for f in PACK_FIELDS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            _copy_into_stage(cursor, dirty)
+    if is_postgresql():
+        with fast_cursor() as cursor:
+            _copy_into_stage(cursor, "".join(map(_pack_line, dirty_packs)))
             cursor.execute(
                 f"INSERT INTO trace_pack ({_PACK_COLUMNS}) SELECT {_PACK_COLUMNS} FROM {_STAGE} "  # noqa: S608
                 f"ON CONFLICT (key) DO UPDATE SET {updates}"
             )
-        else:
-            marks = ", ".join(["%s"] * len(PACK_COLUMNS))
-            sql = f"INSERT INTO trace_pack ({_PACK_COLUMNS}) VALUES ({marks}) ON CONFLICT (key) DO UPDATE SET {updates}"  # noqa: S608
-            cursor.executemany(sql, [_adapted(row) for row in dirty])
+        return len(dirty_packs)
+    dirty = [_pack_values(p) for p in dirty_packs]
+    marks = ", ".join(["%s"] * len(PACK_COLUMNS))
+    sql = f"INSERT INTO trace_pack ({_PACK_COLUMNS}) VALUES ({marks}) ON CONFLICT (key) DO UPDATE SET {updates}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [_adapted(row) for row in dirty])
     return len(dirty)
 
 
@@ -160,15 +211,30 @@ def _pack_values(p: PackState) -> tuple[object, ...]:
     )
 
 
-def _copy_into_stage(cursor: Any, rows: list[tuple[object, ...]]) -> None:
+def _copy_into_stage(cursor: Any, text: str) -> None:
     """A per-session temp table shaped like trace_pack, emptied, then filled with COPY."""
     cursor.execute(
         f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE trace_pack INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
     )
     cursor.execute(f"TRUNCATE {_STAGE}")
-    with cursor.cursor.copy(f"COPY {_STAGE} ({_PACK_COLUMNS}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    copy_in(cursor, _STAGE, PACK_COLUMNS, text)
+
+
+def _pack_line(p: PackState) -> str:
+    """One COPY line of `_pack_values(p)` in one f-string (the hot path formats 10,000 packs a batch);
+    a pack with a character COPY must escape goes through the general formatter."""
+    expiry = "\\N" if p.expiry is None else p.expiry.isoformat()
+    parent = "\\N" if p.parent_key is None else p.parent_key
+    line = (
+        f"{p.key}\t{p.gtin}\t{p.serial}\t{p.lot}\t{expiry}\t{p.approval_number}\t{p.package_level:d}\t"
+        f"{p.special_control}\t{p.status}\t{p.holder}\t{p.commissioned_by}\t{p.location}\t{p.jurisdiction_path}\t"
+        f"{p.destination}\t{p.shipment}\t{parent}\t{p.commissioned_at.isoformat()}\t{p.updated_at.isoformat()}\t"
+        f"{p.last_event}\n"
+    )
+    nulls = (p.expiry is None) + (p.parent_key is None)
+    if line.count("\\") != nulls or line.count("\t") != len(PACK_COLUMNS) - 1 or line.count("\n") != 1 or "\r" in line:
+        return copy_text([_pack_values(p)])
+    return line
 
 
 def _adapted(row: tuple[object, ...]) -> list[Any]:
@@ -185,8 +251,53 @@ def _adapted(row: tuple[object, ...]) -> list[Any]:
 
 
 def store_events(events: list[EpcisEvent], steps: list[Step], job: CaptureJob) -> dict[str, int]:
-    """Insert the events and their EPC observations; returns identity -> row id."""
+    """Insert the events and their EPC observations; returns identity -> row id.
+    PostgreSQL: ids reserved from the sequence, then events and observations by COPY."""
+    if not events:
+        return {}
     by_index = {s.index: s for s in steps}
+    ids = (_copy_events if is_postgresql() else _insert_events)(events, by_index, job)
+    store_observations(_observations(steps, ids))
+    return ids
+
+
+def _event_values(e: EpcisEvent, step: Step, job: CaptureJob) -> tuple[object, ...]:
+    """Event columns after the id, in the order of EVENT_COLUMNS (job and payload excluded)."""
+    sender = job.sender_enterprise_code
+    return (
+        e.identity, e.type, e.action or "", (e.biz_step or "")[:120], (e.disposition or "")[:120], e.event_time,
+        (e.read_point or "")[:200], (e.biz_location or "")[:200], sender, sender,
+        step.location_path or job.jurisdiction_path,
+    )  # fmt: skip
+
+
+EVENT_COLUMNS = (
+    "id", "identity", "type", "action", "biz_step", "disposition", "event_time", "read_point", "biz_location",
+    "sender_enterprise_code", "owner_enterprise_code", "jurisdiction_path", "record_time", "job_id", "payload",
+)  # fmt: skip
+
+
+def _copy_events(events: list[EpcisEvent], by_index: dict[int, Step], job: CaptureJob) -> dict[str, int]:
+    now = timezone.now()
+    with fast_cursor() as cursor:
+        ids = reserve_ids(cursor, "trace_event", len(events))
+        rows = (
+            (event_id, *_event_values(e, by_index[e.index], job), now, job.pk, _json(e.raw))
+            for event_id, e in zip(ids, events, strict=True)
+        )
+        copy_in(cursor, "trace_event", EVENT_COLUMNS, copy_text(rows))
+    return {e.identity: event_id for event_id, e in zip(ids, events, strict=True)}
+
+
+def _json(value: Any) -> str:
+    """The payload as JSON text (orjson; the standard library for what orjson refuses, e.g. huge integers)."""
+    try:
+        return orjson.dumps(value).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value)
+
+
+def _insert_events(events: list[EpcisEvent], by_index: dict[int, Step], job: CaptureJob) -> dict[str, int]:
     rows = [
         Event(
             identity=e.identity,
@@ -206,31 +317,32 @@ def store_events(events: list[EpcisEvent], steps: list[Step], job: CaptureJob) -
         for e in events
     ]
     Event.objects.bulk_create(rows, batch_size=CHUNK)
-    ids = {row.identity: row.pk for row in rows}
-    store_observations(_observations(steps, ids))
-    return ids
+    return {row.identity: row.pk for row in rows}
 
 
 def _observations(steps: list[Step], ids: dict[str, int]) -> list[tuple[int, str, int]]:
     rows = []
+    epc, child, parent = EpcRole.EPC.value, EpcRole.CHILD.value, EpcRole.PARENT.value
     for step in steps:
         event_id = ids[step.identity]
-        rows += [(event_id, k, EpcRole.EPC.value) for k in step.keys]
-        rows += [(event_id, k, EpcRole.CHILD.value) for k in step.child_keys]
+        rows += [(event_id, k, epc) for k in step.keys]
+        rows += [(event_id, k, child) for k in step.child_keys]
         if step.parent_key:
-            rows.append((event_id, step.parent_key, EpcRole.PARENT.value))
+            rows.append((event_id, step.parent_key, parent))
     return rows
 
 
 def store_observations(rows: list[tuple[int, str, int]]) -> None:
     """EventEpc rows (event_id, key, role): COPY on PostgreSQL, executemany on SQLite."""
+    if not rows:
+        return
+    if is_postgresql():
+        text = "".join(f"{event_id}\t{copy_value(key)}\t{role}\n" for event_id, key, role in rows)
+        with fast_cursor() as cursor:
+            copy_in(cursor, "trace_eventepc", ("event_id", "key", "role"), text)
+        return
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy("COPY trace_eventepc (event_id, key, role) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        elif rows:
-            cursor.executemany("INSERT INTO trace_eventepc (event_id, key, role) VALUES (%s, %s, %s)", rows)
+        cursor.executemany("INSERT INTO trace_eventepc (event_id, key, role) VALUES (%s, %s, %s)", rows)
 
 
 def store_alerts(findings: list[Finding], event_ids: dict[str, int]) -> list[Alert]:

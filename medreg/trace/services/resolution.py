@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from medreg.core.scoping import SYSTEM_SCOPE
 from medreg.registry import selectors as registry
-from medreg.trace.codes import CodeError, ParsedCode
+from medreg.trace.codes import CodeError
 from medreg.trace.codes import parse_code as _parse_code
+from medreg.trace.codes.parsing import plain_sgtin
 from medreg.trace.epcis.model import EpcisEvent, EventError
 from medreg.trace.epcis.values import dl_primary_key
 from medreg.trace.epcis.vocabulary import ABSOLUTE_URI
@@ -41,7 +42,7 @@ class Facts:
 
 
 def load_facts(events: list[EpcisEvent], sender: str, sender_path: str) -> Facts:
-    glns = {g for e in events for g in map(gln_of, _location_ids(e)) if g}
+    glns = {g for g in map(gln_of, {i for e in events for i in _location_ids(e)}) if g}
     codes = [c for e in events if e.biz_step == "commissioning" for c in _parsed_quietly(e.epc_list)]
     gtins = {c.gtin for c in codes if c.gtin}
     identification = {c.drug_identification_code for c in codes if c.drug_identification_code}
@@ -58,21 +59,44 @@ def _location_ids(event: EpcisEvent) -> list[str]:
     return ids + [value for kind, value in (*event.sources, *event.destinations) if kind in PARTY_TYPES]
 
 
-def _parsed_quietly(identifiers: tuple[str, ...]) -> list[ParsedCode]:
+def _parsed_quietly(identifiers: tuple[str, ...]) -> list["CodeFacts"]:
     parsed = []
     for identifier in identifiers:
         try:
-            parsed.append(parse_code(identifier))
+            parsed.append(code_facts(identifier))
         except CodeError:
             continue
     return parsed
 
 
+@dataclass(frozen=True, slots=True)
+class CodeFacts:
+    """What capture needs of a pack code: its key and the product facts the code itself carries."""
+
+    kind: str
+    key: str
+    gtin: str | None = None
+    serial: str | None = None
+    lot: str | None = None
+    expiry: dt.date | None = None
+    drug_identification_code: str | None = None
+
+
+def code_facts(identifier: str) -> CodeFacts:
+    """The facts of a pack code: plain sgtin URNs (nearly every EPC in practice) read directly, anything
+    else through the full parser. Raises CodeError like `parse_code`."""
+    plain = plain_sgtin(identifier)
+    if plain is not None:
+        return CodeFacts("sgtin", f"gs1:01/{plain[0]}/21/{plain[1]}", plain[0], plain[1])
+    code = parse_code(identifier)
+    return CodeFacts(code.kind, code.key, code.gtin, code.serial, code.lot, code.expiry, code.drug_identification_code)
+
+
 def to_step(event: EpcisEvent, facts: Facts) -> Step | EventError:
     """The step for `event`, or the business-rule error that refuses it."""
     try:
-        keys = tuple(object_key(i) for i in (*event.epc_list, *event.output_epcs))
-        children = tuple(object_key(i) for i in (*event.child_epcs, *event.input_epcs))
+        keys = tuple(map(object_key, (*event.epc_list, *event.output_epcs)))
+        children = tuple(map(object_key, (*event.child_epcs, *event.input_epcs)))
         parent = object_key(event.parent_id) if event.parent_id else None
     except CodeError as error:
         return EventError(event.index, error.field or "epcList", "invalid_code", str(error), error.fix)
@@ -112,6 +136,9 @@ def object_key(identifier: str) -> str:
     written (hashed when longer than a key column).  Pack codes, and anything that is not
     an absolute URI (scanned codes), must parse.
     """
+    plain = plain_sgtin(identifier)
+    if plain is not None:
+        return f"gs1:01/{plain[0]}/21/{plain[1]}"
     try:
         return parse_code(identifier).key
     except CodeError:
@@ -151,6 +178,7 @@ def _own_location(event: EpcisEvent, facts: Facts) -> tuple[str, str] | EventErr
 
 def _new_packs(event: EpcisEvent, facts: Facts) -> tuple[NewPack, ...] | EventError:
     packs = []
+    lot, expiry = _ilmd_lot(event), _ilmd_expiry(event)
     for identifier in event.epc_list:
         code = _parsed_or_other(identifier)
         product = facts.products.get(code.gtin or "") or facts.products.get(code.drug_identification_code or "")
@@ -167,8 +195,8 @@ def _new_packs(event: EpcisEvent, facts: Facts) -> tuple[NewPack, ...] | EventEr
                 code.key,
                 code.gtin or "",
                 code.serial or "",
-                code.lot or _ilmd_lot(event),
-                code.expiry or _ilmd_expiry(event),
+                code.lot or lot,
+                code.expiry or expiry,
                 product.approval_number if product else "",
                 product.package_level if product else 2,
                 product.special_control if product else "",
@@ -177,12 +205,12 @@ def _new_packs(event: EpcisEvent, facts: Facts) -> tuple[NewPack, ...] | EventEr
     return tuple(packs)
 
 
-def _parsed_or_other(identifier: str) -> ParsedCode:
+def _parsed_or_other(identifier: str) -> CodeFacts:
     """The parsed pack code, or an object without product facts (an asset, a private identifier)."""
     try:
-        return parse_code(identifier)
+        return code_facts(identifier)
     except CodeError:
-        return ParsedCode(kind=OTHER_OBJECT, key=object_key(identifier), source_format="uri")
+        return CodeFacts(kind=OTHER_OBJECT, key=object_key(identifier))
 
 
 def _ilmd_lot(event: EpcisEvent) -> str:

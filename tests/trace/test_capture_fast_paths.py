@@ -1,0 +1,142 @@
+"""The capture hot path's shortcuts give exactly what the general code gives: plain sgtin URNs read
+without the full parser, COPY text and array literals built in one string, and packs loaded level by
+level down to the packs inside the cases inside a pallet."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
+
+from medreg.trace.codes import CodeError, parse_code
+from medreg.trace.codes.parsing import plain_sgtin
+from medreg.trace.models import Pack
+from medreg.trace.services.bulk_sql import copy_text, fast_cursor, text_array
+from medreg.trace.services.persistence import _pack_line, _pack_values
+from medreg.trace.services.resolution import CodeFacts, code_facts, object_key
+from medreg.trace.state import PackState
+from tests.trace.epcis_builders import aggregation, build_chain, document, object_event, sscc
+from tests.trace.test_walk_one_batch import KEYS, PACKS, capture
+
+SERIAL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@given(
+    company_length=st.integers(min_value=6, max_value=12),
+    digits=st.text(alphabet="0123456789", min_size=13, max_size=13),
+    serial=st.text(alphabet=SERIAL_CHARS, min_size=1, max_size=20),
+)
+def test_plain_sgtin_equals_the_full_parser(company_length: int, digits: str, serial: str) -> None:
+    urn = f"urn:epc:id:sgtin:{digits[:company_length]}.{digits[company_length:]}.{serial}"
+    parsed = parse_code(urn)
+    assert plain_sgtin(urn) == (parsed.gtin, parsed.serial)
+    assert code_facts(urn) == CodeFacts("sgtin", parsed.key, parsed.gtin, parsed.serial)
+    assert object_key(urn) == parsed.key
+
+
+@given(st.text(alphabet="urn:epcidsgtin.%/ 0123456789AZaz\n", max_size=40))
+def test_any_text_gets_the_full_parsers_answer(text: str) -> None:
+    # the shortcut answers only what the full parser answers the same way; the rest goes to it
+    try:
+        parsed = parse_code(text)
+    except CodeError:
+        assert plain_sgtin(text) is None
+        with pytest.raises(CodeError):
+            code_facts(text)
+        return
+    facts = code_facts(text)
+    assert (facts.kind, facts.key, facts.gtin, facts.serial, facts.lot) == (
+        parsed.kind,
+        parsed.key,
+        parsed.gtin,
+        parsed.serial,
+        parsed.lot,
+    )
+
+
+def test_plain_sgtin_leaves_escapes_spaces_and_odd_lengths_to_the_full_parser() -> None:
+    assert plain_sgtin("urn:epc:id:sgtin:0614141.107346.2017") == ("10614141073464", "2017")
+    assert plain_sgtin("urn:epc:id:sgtin:0614141.107346.20%2F17") is None
+    assert plain_sgtin(" urn:epc:id:sgtin:0614141.107346.2017") is None
+    assert plain_sgtin("urn:epc:id:sgtin:0614141.107346.2017\n") is None
+    assert plain_sgtin("urn:epc:id:sgtin:0614141.10734.2017") is None
+    assert code_facts("urn:epc:id:sgtin:0614141.107346.20%2F17").key == "gs1:01/10614141073464/21/20%2F17"
+
+
+def test_copy_text_escapes_only_what_copy_needs() -> None:
+    when = dt.datetime(2026, 3, 1, 1, 2, 3, tzinfo=dt.UTC)
+    rows = [
+        ("gs1:01/1/21/2", None, 1, dt.date(2028, 2, 29), when, True),
+        ("tab\there", "back\\slash", None, None, "new\nline\r", False),
+    ]
+    assert copy_text(rows) == (
+        "gs1:01/1/21/2\t\\N\t1\t2028-02-29\t2026-03-01T01:02:03+00:00\tt\n"
+        "tab\\there\tback\\\\slash\t\\N\t\\N\tnew\\nline\\r\tf\n"
+    )
+    assert copy_text([]) == ""
+
+
+def test_text_array_literal() -> None:
+    assert text_array(["a", "b,c", "{d}"]) == '{"a","b,c","{d}"}'
+    assert text_array(['q"uote', "back\\slash"]) == '{"q\\"uote","back\\\\slash"}'
+    assert text_array([]) == "{}"
+
+
+@pytest.mark.django_db
+def test_text_array_reaches_postgresql_intact() -> None:
+    if connection.vendor != "postgresql":
+        assert text_array(["x"]) == '{"x"}'  # SQLite binds lists through the ORM instead
+        return
+    values = ["a", "b,c", "{d}", 'q"uote', "back\\slash", "NULL", " space ", "中文"]
+    with fast_cursor() as cursor:
+        cursor.execute("SELECT unnest(%s::text[])", (text_array(values),))
+        assert [row[0] for row in cursor.fetchall()] == values
+
+
+@pytest.mark.django_db
+def test_shipping_a_pallet_later_moves_the_packs_inside_its_cases() -> None:
+    # given packs in two cases on a pallet, captured in one document
+    chain, client = build_chain(), Client()
+    ilmd = {"ilmd": {"cbvmda:lotNumber": "L1", "cbvmda:itemExpirationDate": "2028-02-29"}}
+    token = chain.tokens["manufacturer"]
+    commission = object_event("urn:uuid:p1", "2026-03-01T09:00:00+08:00", "commissioning", "active", PACKS, "00001",
+                              "ADD", **ilmd)  # fmt: skip
+    capture(
+        client,
+        token,
+        document(
+            commission,
+            aggregation("urn:uuid:p2", "2026-03-01T09:10:00+08:00", sscc(1), PACKS[:3], "00001"),
+            aggregation("urn:uuid:p3", "2026-03-01T09:11:00+08:00", sscc(2), PACKS[3:], "00001"),
+            aggregation("urn:uuid:p4", "2026-03-01T09:20:00+08:00", sscc(3), [sscc(1), sscc(2)], "00001"),
+        ),
+    )
+    # when the pallet alone is shipped in a later document, without a despatch advice
+    capture(
+        client,
+        token,
+        document(
+            object_event("urn:uuid:p5", "2026-03-01T10:00:00+08:00", "shipping", "in_transit", [sscc(3)], "00001")
+        ),
+    )
+    # then the pallet, both cases and all six packs are in transit, changed by that event
+    keys = [*KEYS, *(parse_code(sscc(n)).key for n in (1, 2, 3))]
+    states = dict(Pack.objects.filter(key__in=keys).values_list("key", "last_event_identity"))
+    assert states == dict.fromkeys(keys, "urn:uuid:p5")
+    assert set(Pack.objects.filter(key__in=keys).values_list("status", flat=True)) == {"in_transit"}
+
+
+@given(
+    key=st.text(min_size=1, max_size=30),
+    location=st.text(max_size=10),
+    expiry=st.none() | st.dates(),
+    parent=st.none() | st.text(max_size=10),
+)
+def test_pack_line_equals_the_general_copy_formatter(key: str, location: str, expiry: dt.date | None,
+                                                     parent: str | None) -> None:  # fmt: skip
+    when = dt.datetime(2026, 3, 1, 1, 2, 3, tzinfo=dt.UTC)
+    pack = PackState(key, "in_transit", "H1", "M1", location, "/86/", when, when, "1" * 14, "S", "L", expiry,
+                     "国药准字H20240001", 2, "", "D1", "DA1", parent, "urn:uuid:e1")  # fmt: skip
+    assert _pack_line(pack) == copy_text([_pack_values(pack)])
