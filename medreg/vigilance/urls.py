@@ -1,6 +1,6 @@
 from django.urls import path
 
-from medreg.vigilance import views
+from medreg.vigilance import views, views_signals
 
 app_name = "vigilance"
 
@@ -16,4 +16,9 @@ urlpatterns = [
     path("duplicates/", views.duplicate_queue, name="duplicates"),
     path("duplicates/detect/", views.duplicate_detect, name="duplicate_detect"),
     path("duplicates/<int:candidate_id>/decision/", views.duplicate_decide, name="duplicate_decide"),
+    path("signals/", views_signals.signal_table, name="signal_table"),
+    path("signals/<int:signal_id>/", views_signals.signal_detail, name="signal"),
+    path("signals/runs/", views_signals.signal_runs, name="signal_runs"),
+    path("signals/runs/<int:run_id>/", views_signals.signal_run, name="signal_run"),
+    path("signals/runs/<int:run_id>/progress/", views_signals.signal_run_progress, name="signal_run_progress"),
 ]
