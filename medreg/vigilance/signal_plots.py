@@ -27,6 +27,7 @@ PALETTE = ("#c0392b", "#0b5cab", "#1e8449", "#8e44ad", "#b9770e", "#5f6b7a")
 LABEL_CHARACTERS = 18
 MAX_DATE_LABELS = 8
 LABEL_GAP = 14
+DATE_LABEL_WIDTH = 70
 STYLE = (
     "<style>.axis{stroke:#5f6b7a;stroke-width:1}.grid{stroke:#e3e8ee;stroke-width:1}"
     ".threshold{stroke:#1d2733;stroke-width:1.5;stroke-dasharray:6 4}.band{fill-opacity:.15}"
@@ -124,12 +125,13 @@ def _axes(frame: Frame, dates: list[dt.date]) -> list[str]:
         y = frame.y(value)
         parts.append(f'<line class="grid" x1="{LEFT}" y1="{y}" x2="{right}" y2="{y}"/>')
         parts.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4}" text-anchor="end">{_format(value)}</text>')
-    every = max(1, math.ceil(len(dates) / MAX_DATE_LABELS))
-    for index, day in enumerate(dates):
+    for day in dates:
         x = frame.x(day)
         parts.append(f'<line class="axis" x1="{x}" y1="{bottom}" x2="{x}" y2="{bottom + 4}"/>')
-        if index % every == 0 or index == len(dates) - 1:
-            parts.append(f'<text class="tick" x="{x}" y="{bottom + 18}" text-anchor="middle">{day.isoformat()}</text>')
+    for day in _labelled_dates(frame, dates):
+        parts.append(
+            f'<text class="tick" x="{frame.x(day)}" y="{bottom + 18}" text-anchor="middle">{day.isoformat()}</text>'
+        )
     parts += [
         f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{bottom}"/>',
         f'<line class="axis" x1="{LEFT}" y1="{bottom}" x2="{right}" y2="{bottom}"/>',
@@ -138,6 +140,21 @@ def _axes(frame: Frame, dates: list[dt.date]) -> list[str]:
         f'transform="rotate(-90 14 {TOP + PLOT_HEIGHT / 2})">EB05 / EBGM</text>',
     ]
     return parts
+
+
+def _labelled_dates(frame: Frame, dates: list[dt.date]) -> list[dt.date]:
+    """Every k-th date (at most MAX_DATE_LABELS) and the last one, none closer than DATE_LABEL_WIDTH."""
+    every = max(1, math.ceil(len(dates) / MAX_DATE_LABELS))
+    chosen: list[dt.date] = []
+    for index, day in enumerate(dates):
+        if index % every and index != len(dates) - 1:
+            continue
+        if chosen and frame.x(day) - frame.x(chosen[-1]) < DATE_LABEL_WIDTH:
+            if index != len(dates) - 1:
+                continue
+            chosen.pop()  # the last cut-off is the one to read
+        chosen.append(day)
+    return chosen
 
 
 def _threshold(frame: Frame, threshold: float | None) -> list[str]:

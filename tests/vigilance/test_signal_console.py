@@ -179,8 +179,8 @@ def test_the_picture_of_a_known_series_has_exact_points() -> None:
     assert [tick for tick in ("0", "2", "4", "6") if f'text-anchor="end">{tick}</text>' in svg] == ["0", "2", "4", "6"]
     assert svg.count("<circle ") == 5
     assert '<title id="p-title">DRUG A</title>' in svg
-    assert "RASH: EB05 0.5 on 2025-03-31, 3 on 2025-09-30." in svg
-    assert "HEADACHE: EB05 0.6 on 2025-03-31, 0.6 on 2025-09-30." in svg
+    assert "阈值：EB05 不低于 2。 RASH：2025-03-31 EB05 为 0.5，2025-09-30 为 3。" in svg  # the description
+    assert "HEADACHE：2025-03-31 EB05 为 0.6，2025-09-30 为 0.6。" in svg
     assert ">2025-06-30</text>" in svg
 
 
