@@ -7,6 +7,9 @@ Planted, so that the signal and duplicate pages have something true to show:
   its reaction, far above what the background rate predicts;
 * four duplicate pairs: an event reported by a hospital and again by the holder a few days later
   (same patient, drug, reaction and onset; other reporter and narrative wording).
+
+Then one signal run per quarter end over the cases received so far (`demo_signals`), so that the
+signal table and the plots show each planted association rising over time.
 """
 
 import datetime as dt
@@ -19,6 +22,7 @@ from medreg.core.models import User
 from medreg.core.scoping import SYSTEM_SCOPE
 from medreg.registry import selectors as registry
 from medreg.vigilance import demo_variants
+from medreg.vigilance.demo_signals import quarterly_runs
 from medreg.vigilance.meddra.demo_terms import TERMS
 from medreg.vigilance.models import Case
 from medreg.vigilance.services import intake
@@ -54,7 +58,8 @@ def load(seed: int = 2026) -> dict[str, int]:
         _store(actor, senders[0], _retold(rng, event), number)
     found = detect_duplicates(actor=actor, scope=SYSTEM_SCOPE, today=max(e["received"] for e in events))
     variants = demo_variants.load(rng, senders[1:] or senders)
-    return {"cases": Case.objects.count(), "duplicate_candidates": found, **variants}
+    runs = quarterly_runs(actor, CASE_PREFIX)
+    return {"cases": Case.objects.count(), "duplicate_candidates": found, **variants, "signal_runs": len(runs)}
 
 
 def _drugs() -> list[tuple[str, str]]:

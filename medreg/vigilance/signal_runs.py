@@ -3,7 +3,8 @@
 The export streams `values_list` rows of the current versions (suspect and interacting drugs,
 reactions) into temporary CSV files that DuckDB reads in one statement each; the product and
 reaction keys, the pairs and every measure are then set-based SQL. Python only sees the pairs over
-threshold. `execute_run` is what the task and the `signal_run` command call.
+threshold; the measures of every pair are streamed from DuckDB into `SignalStatistic` (COPY on
+PostgreSQL) without becoming objects. `execute_run` is what the task and the `signal_run` command call.
 """
 
 import csv
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -23,7 +25,7 @@ from medreg.core.scoping import SYSTEM_SCOPE
 from medreg.registry import selectors as registry
 from medreg.vigilance import signal_selectors
 from medreg.vigilance.models import Case, CaseDrug, CaseReaction, DrugRole
-from medreg.vigilance.models.signal import SignalRun, SignalRunStatus
+from medreg.vigilance.models.signal import SignalRun, SignalRunStatus, SignalStatistic
 from medreg.vigilance.services.signals import FlaggedPair, record_run_results
 from medreg.vigilance.signals import compute_signals
 
@@ -84,10 +86,17 @@ def _screen(run: SignalRun, report: Progress) -> None:
         result = compute_signals(con, "signal_input")
         _stage(run, "storing", report, pair_count=result.n_pairs)
         flagged = flagged_pairs(con, result.table, thresholds)
+        hyper = {k: _finite(v) for k, v in dataclasses.asdict(result.hyperparameters).items()}
+        record_run_results(
+            run,
+            hyperparameters=hyper,
+            thresholds=thresholds,
+            flagged=flagged,
+            seconds=result.seconds,
+            store_statistics=lambda: store_statistics(con, result.table, run.pk, thresholds),
+        )
     finally:
         con.close()
-    hyper = {k: _finite(v) for k, v in dataclasses.asdict(result.hyperparameters).items()}
-    record_run_results(run, hyperparameters=hyper, thresholds=thresholds, flagged=flagged, seconds=result.seconds)
 
 
 def _stage(run: SignalRun, stage: str, report: Progress, **counts: int) -> None:
@@ -96,12 +105,16 @@ def _stage(run: SignalRun, stage: str, report: Progress, **counts: int) -> None:
 
 
 def run_cases(run: SignalRun) -> QuerySet[Case]:
-    """The run's case base: its product family, inside its jurisdiction, not nullified."""
-    return Case.objects.filter(
+    """The run's case base: its product family, inside its jurisdiction, not nullified, and first
+    received on or before the run's data cut-off when it has one."""
+    found = Case.objects.filter(
         product_family=run.product_family,
         jurisdiction_path__startswith=run.jurisdiction_path,
         nullified=False,
     )
+    if run.data_cutoff is not None:
+        found = found.filter(first_received__lte=run.data_cutoff)
+    return found
 
 
 def export_case_rows(con: duckdb.DuckDBPyConnection, run: SignalRun, folder: Path) -> dict[str, int]:
@@ -160,11 +173,73 @@ WHERE coalesce(d.product, '') <> '' AND coalesce(r.reaction, '') <> ''
 """
 
 
-def flagged_pairs(con: duckdb.DuckDBPyConnection, table: str, thresholds: list[dict[str, Any]]) -> list[FlaggedPair]:
-    """The pairs meeting every threshold, with their measures, case ids, main approval number and label."""
-    conditions = " AND ".join(
+STORED_COLUMNS = (
+    "run_id",
+    "product_key",
+    "reaction_key",
+    "approval_number",
+    "flagged",
+    "n",
+    "expected",
+    "prr",
+    "prr_chi2",
+    "ror",
+    "ror_lower",
+    "ror_upper",
+    "ic",
+    "ic025",
+    "ebgm",
+    "eb05",
+    "eb95",
+)
+
+
+def _flag_condition(thresholds: list[dict[str, Any]]) -> str:
+    """A pair meets every threshold (measure names come from SignalMeasure choices; values are bound)."""
+    return " AND ".join(
         f'(CAST("{t["measure"]}" AS DOUBLE) >= ? AND NOT isnan(CAST("{t["measure"]}" AS DOUBLE)))' for t in thresholds
     )
+
+
+def store_statistics(con: duckdb.DuckDBPyConnection, table: str, run_id: int, thresholds: list[dict[str, Any]]) -> int:
+    """Every pair's measures as `SignalStatistic` rows, streamed in chunks; infinite and NaN as null."""
+    measures = ", ".join(
+        f'CASE WHEN isfinite(CAST(p."{c}" AS DOUBLE)) THEN CAST(p."{c}" AS DOUBLE) END' for c in STATISTIC_COLUMNS[1:]
+    )
+    query = f"""
+        WITH approvals AS (
+            SELECT var1, var2, coalesce(mode(nullif(approval, '')), '') AS approval
+            FROM signal_detail GROUP BY var1, var2
+        )
+        SELECT {int(run_id)}, p.var1, p.var2, a.approval, coalesce({_flag_condition(thresholds)}, false), p."N",
+               {measures}
+        FROM {table} p JOIN approvals a USING (var1, var2) ORDER BY p.var1, p.var2
+    """  # noqa: S608 - the table and measure names are fixed, the run id an integer, values bound
+    cursor = con.execute(query, [t["minimum"] for t in thresholds])
+    stored = 0
+    while rows := cursor.fetchmany(CHUNK):
+        _insert_statistics(rows)
+        stored += len(rows)
+    return stored
+
+
+def _insert_statistics(rows: list[tuple[Any, ...]]) -> None:
+    """COPY on PostgreSQL, executemany on SQLite (inside the caller's transaction)."""
+    table = SignalStatistic._meta.db_table
+    columns = ", ".join(STORED_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(STORED_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 - fixed names
+
+
+def flagged_pairs(con: duckdb.DuckDBPyConnection, table: str, thresholds: list[dict[str, Any]]) -> list[FlaggedPair]:
+    """The pairs meeting every threshold, with their measures, case ids, main approval number and label."""
+    conditions = _flag_condition(thresholds)
     measures = ", ".join(f'p."{c}"' for c in STATISTIC_COLUMNS)
     query = f"""
         WITH flagged AS (SELECT * FROM {table} WHERE {conditions})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from medreg.vigilance import views, views_variants
+from medreg.vigilance import views, views_signals, views_variants
 
 app_name = "vigilance"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path("variants/report/<str:family>/<str:channel>/", views_variants.report_form, name="variant_report"),
     path("variants/upload/<str:family>/", views_variants.upload, name="variant_upload"),
     path("variants/cases/<int:case_id>/match/", views_variants.review_match, name="variant_match"),
+    path("signals/", views_signals.signal_table, name="signal_table"),
+    path("signals/<int:signal_id>/", views_signals.signal_detail, name="signal"),
+    path("signals/runs/", views_signals.signal_runs, name="signal_runs"),
+    path("signals/runs/<int:run_id>/", views_signals.signal_run, name="signal_run"),
+    path("signals/runs/<int:run_id>/progress/", views_signals.signal_run_progress, name="signal_run_progress"),
 ]

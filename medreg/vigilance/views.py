@@ -22,7 +22,7 @@ from medreg.core.actor import Actor, client_ip
 from medreg.core.errors import DomainError, NotFound, PermissionDenied
 from medreg.core.scoping import Scope
 from medreg.trace import selectors as trace
-from medreg.vigilance import selectors, signal_selectors
+from medreg.vigilance import selectors, signal_plots, signal_selectors
 from medreg.vigilance.forms import (
     CSV_COLUMNS,
     OUTCOME_CHOICES,
@@ -299,6 +299,7 @@ def product(request: HttpRequest, approval_number: str) -> HttpResponse:
         "case_count": selectors.cases(scope).filter(pk__in=case_ids).count(),
         "cases_url": f"{reverse('vigilance:cases')}?{urlencode({'q': approval_number})}",
         "signals": open_signals,
+        "plots": signal_plots.product_plots(scope, approval_number),
     }
     return render(request, "vigilance/product.html", context)
 

@@ -170,12 +170,13 @@ def test_reports_to_signal_to_product_page(national_user: User) -> None:
     run = execute_run(run.pk)
     assert (run.status, run.error) == ("succeeded", "")
     assert (run.report_count, run.flagged_count, run.new_signal_count) == (313, 1, 1)
-    statistic = SignalStatistic.objects.get()
+    statistic = SignalStatistic.objects.get(flagged=True)
     assert (statistic.product_key, statistic.reaction_key, statistic.n) == (NAME_X, REACTION_R, 15)
     assert (statistic.ebgm, statistic.eb05, statistic.eb95) == (7.18, 6.14, 8.35)
     unrelated = Case.objects.filter(drugs__name_as_reported=UNRELATED_DRUG, reactions__meddra_code=UNRELATED_REACTION)
     assert unrelated.distinct().count() == 7
-    assert not SignalStatistic.objects.filter(product_key=UNRELATED_DRUG, reaction_key=UNRELATED_REACTION).exists()
+    unrelated_statistic = SignalStatistic.objects.get(product_key=UNRELATED_DRUG, reaction_key=UNRELATED_REACTION)
+    assert (unrelated_statistic.n, unrelated_statistic.flagged) == (7, False)
     signal = Signal.objects.get()
     assert (signal.product_key, signal.reaction_key, signal.approval_number, signal.status) == (
         NAME_X,

@@ -120,7 +120,11 @@ def test_run_flags_the_planted_pair_and_not_an_unrelated_one() -> None:
         },
     ]
     assert set(run.hyperparameters) >= {"alpha1", "beta1", "alpha2", "beta2", "P"}
-    statistic = SignalStatistic.objects.get()
+    assert (SignalStatistic.objects.filter(run=run).count(), SignalStatistic.objects.filter(flagged=True).count()) == (
+        221,
+        1,
+    )
+    statistic = SignalStatistic.objects.get(flagged=True)
     assert (statistic.product_key, statistic.reaction_key, statistic.n) == (PLANTED_DRUG, PLANTED_REACTION, 14)
     assert round(statistic.expected, 4) == 1.9933
     assert (round(statistic.prr, 2), round(statistic.ror, 2), round(statistic.ic025, 3)) == (14.05, 34.35, 1.637)
@@ -190,7 +194,7 @@ def test_the_thresholds_in_force_on_the_run_date_apply() -> None:
     assert after.thresholds == [
         {"measure": "EB05", "minimum": 6.0, "valid_from": "2026-06-01", "reference": "NMPA notice (test)"}
     ]
-    assert SignalStatistic.objects.filter(run=after).count() == 0
+    assert SignalStatistic.objects.filter(run=after, flagged=True).count() == 0
 
 
 @pytest.mark.django_db
@@ -237,7 +241,7 @@ def test_a_run_is_executed_once() -> None:
     build_cases()
     run = run_now()
     again = execute_run(run.pk)
-    assert (again.status, Signal.objects.count(), SignalStatistic.objects.count()) == ("succeeded", 1, 1)
+    assert (again.status, Signal.objects.count(), SignalStatistic.objects.count()) == ("succeeded", 1, 221)
 
 
 @pytest.mark.django_db

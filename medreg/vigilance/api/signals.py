@@ -74,6 +74,9 @@ class RunIn(Schema):
     product_family: str = Field(default="drug", max_length=10)
     run_date: dt.date | None = Field(default=None, description="Date whose thresholds apply; default today.")
     province: str = Field(default="", max_length=6, description="National callers: scope the run to a province.")
+    data_cutoff: dt.date | None = Field(
+        default=None, description="Screen the cases first received on or before this date; default all."
+    )
 
 
 class RunOut(Schema):
@@ -83,6 +86,7 @@ class RunOut(Schema):
     product_family: str
     jurisdiction_code: str
     run_date: dt.date
+    data_cutoff: dt.date | None
     requested_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -115,6 +119,7 @@ def start_run(request: HttpRequest, payload: RunIn) -> Status:
         product_family=payload.product_family,
         run_date=payload.run_date,
         province=payload.province,
+        data_cutoff=payload.data_cutoff,
     )
     return Status(202, run)
 

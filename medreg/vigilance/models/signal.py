@@ -62,6 +62,7 @@ class SignalRun(models.Model):
     jurisdiction_path = models.CharField(max_length=40, db_index=True)
     jurisdiction_code = models.CharField(max_length=6)
     run_date = models.DateField(_("date whose thresholds apply"))
+    data_cutoff = models.DateField(_("data cut-off (cases first received on or before)"), null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -87,11 +88,15 @@ class SignalRun(models.Model):
 
 
 class SignalStatistic(models.Model):
-    """The measures of one product–reaction pair over threshold in one run (null: infinite or undefined)."""
+    """The measures of one product–reaction pair in one run (null: infinite or undefined); `flagged`
+    when the pair met every threshold of the run. Every pair of a run is stored, so the measures of a
+    pair can be followed from run to run whether or not it was over threshold."""
 
     run = models.ForeignKey(SignalRun, on_delete=models.CASCADE, related_name="statistics")
     product_key = models.CharField(max_length=500)
     reaction_key = models.CharField(max_length=500)
+    approval_number = models.CharField(_("registry product (most reported match)"), max_length=20, blank=True)
+    flagged = models.BooleanField(_("over threshold"), default=False)
     n = models.PositiveIntegerField()
     expected = models.FloatField()
     prr = models.FloatField(null=True)
@@ -108,7 +113,10 @@ class SignalStatistic(models.Model):
     class Meta:
         verbose_name = _("signal statistic")
         ordering = ["run", "product_key", "reaction_key"]
-        indexes = [models.Index(fields=["product_key", "reaction_key"], name="signal_stat_pair")]
+        indexes = [
+            models.Index(fields=["product_key", "reaction_key"], name="signal_stat_pair"),
+            models.Index(fields=["approval_number"], name="signal_stat_approval"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_key} / {self.reaction_key} in run {self.run_id}"

@@ -6,7 +6,7 @@ signals and runs, a national one on national runs and every signal.
 """
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,9 +60,11 @@ def request_signal_run(
     run_date: dt.date | None = None,
     province: str = "",
     enqueue: bool = True,
+    data_cutoff: dt.date | None = None,
 ) -> SignalRun:
     """Queue a run over the caller's jurisdiction (national, or the province; national callers may
-    name a province). The task is enqueued once the run is committed."""
+    name a province), over the cases first received on or before `data_cutoff` (default: all).
+    The task is enqueued once the run is committed."""
     _require_signal_role(scope)
     if product_family not in ProductFamily.values:
         raise DomainError.single(
@@ -71,6 +73,13 @@ def request_signal_run(
             f"Unknown product family {product_family!r}.",
             f"Use one of {', '.join(ProductFamily.values)}.",
         )
+    if data_cutoff is not None and data_cutoff > timezone.localdate():
+        raise DomainError.single(
+            "data_cutoff",
+            "in_future",
+            f"The data cut-off {data_cutoff.isoformat()} is in the future.",
+            "Give today or an earlier date, or none to screen every case received so far.",
+        )
     jurisdiction = _run_jurisdiction(scope, province)
     with transaction.atomic():
         run = SignalRun.objects.create(
@@ -78,6 +87,7 @@ def request_signal_run(
             jurisdiction_path=jurisdiction.path,
             jurisdiction_code=jurisdiction.code,
             run_date=run_date or timezone.localdate(),
+            data_cutoff=data_cutoff,
             requested_by=actor.user,
         )
         record_change(
@@ -121,11 +131,19 @@ def record_run_results(
     thresholds: list[dict[str, Any]],
     flagged: list[FlaggedPair],
     seconds: Mapping[str, float],
+    store_statistics: Callable[[], int] | None = None,
 ) -> SignalRun:
-    """Store the statistics over threshold, open a signal for each new pair, link cases; one transaction."""
+    """Store the statistics, open a signal for each new pair over threshold, link cases; one transaction.
+
+    `store_statistics` writes every pair's measures (the run streams them from DuckDB); without it
+    only the flagged pairs' statistics are stored.
+    """
     with transaction.atomic():
         run = SignalRun.objects.select_for_update().get(pk=run.pk)  # the counts the stages recorded
-        SignalStatistic.objects.bulk_create([_statistic(run, pair) for pair in flagged], batch_size=2000)
+        if store_statistics is None:
+            SignalStatistic.objects.bulk_create([_statistic(run, pair) for pair in flagged], batch_size=2000)
+        else:
+            store_statistics()
         signals = _open_signals(run, flagged)
         new = [s for s in signals.values() if s.pk is None]
         Signal.objects.bulk_create(new, batch_size=2000)
@@ -153,6 +171,8 @@ def _statistic(run: SignalRun, pair: FlaggedPair) -> SignalStatistic:
         run=run,
         product_key=pair.product_key,
         reaction_key=pair.reaction_key,
+        approval_number=pair.approval_number,
+        flagged=True,
         n=m["N"],
         expected=m["E"],
         prr=m["PRR"],

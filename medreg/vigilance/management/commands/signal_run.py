@@ -25,6 +25,12 @@ class Command(BaseCommand):
             default=None,
             help="date whose thresholds apply (YYYY-MM-DD); default today",
         )
+        parser.add_argument(
+            "--cutoff",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="data cut-off: screen the cases first received on or before it (YYYY-MM-DD); default all",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -34,6 +40,7 @@ class Command(BaseCommand):
                 product_family=options["family"],
                 run_date=options["date"],
                 province=options["province"],
+                data_cutoff=options["cutoff"],
                 enqueue=False,
             )
         except DomainError as error:
