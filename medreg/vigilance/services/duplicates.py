@@ -294,13 +294,13 @@ def reindex_case(*, actor: Actor, case: Case, report: Report) -> None:
         rebuild_index(case, report)
         return
     reviewed = reviewed_matches(CaseDrug.objects.filter(case=master))
-    rebuild_index(master, report if master.pk == case.pk else _current_report(master), reviewed)
-    for each in group:
-        duplicate = case if each.duplicate_id == case.pk else each.duplicate
-        rebuild_index(duplicate, report if duplicate.pk == case.pk else _current_report(duplicate), reviewed)
+    members = [master, *(case if each.duplicate_id == case.pk else each.duplicate for each in group)]
+    for member in members:  # every report's own rows first: the plans read them
+        rebuild_index(member, report if member.pk == case.pk else _current_report(member), reviewed)
+    _refresh_plans(actor, case, master, group)
+    for duplicate in members[1:]:
         if not duplicate.nullified:
             _combine_index(master.pk, duplicate.pk)
-    _refresh_plans(actor, case, master, group)
 
 
 def _current_report(case: Case) -> Report:
@@ -308,6 +308,7 @@ def _current_report(case: Case) -> Report:
 
 
 def _refresh_plans(actor: Actor, case: Case, master: Case, group: list[CaseMerge]) -> None:
+    """Recompute each merge plan of the group from the reports' current versions and own rows."""
     ids = [master.pk, *(each.duplicate_id for each in group)]
     summaries = {int(s.case_id): s for s in case_summaries(Case.objects.filter(pk__in=ids))}
     for each in group:
