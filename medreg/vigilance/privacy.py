@@ -161,6 +161,7 @@ PATTERNS = {
 }
 # Full-width forms (Ａ-ｚ, ０-９, ＠, ＋ ...) are matched as their ASCII twins, character for character.
 _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_DIGIT_OR_AT = re.compile(r"[\d@]")
 _CLEAR_FIELDS = ("name", "given", "family", "street", "postcode", "telecom", "birth_date")
 _MIN_CLEAR_LENGTH = 2
 
@@ -177,10 +178,21 @@ class Redactor:
         if own:
             parts.append("(?P<own>" + "|".join(_clear_pattern(c) for c in own) + ")")
         self._pattern = re.compile("|".join(parts), re.IGNORECASE)
+        self._own = tuple(c.casefold() for c in own)
+
+    def _may_match(self, folded: str) -> bool:
+        """A cheap test that lets most texts skip the regular expression: patterns need a digit or
+        an @; own values are looked for as case-folded substrings."""
+        if _DIGIT_OR_AT.search(folded):
+            return True
+        lowered = folded.casefold()
+        return any(value in lowered for value in self._own)
 
     def text(self, text: str) -> str:
         """`text` with every identifying span replaced by its token."""
         folded = text.translate(_HALF_WIDTH)
+        if not self._may_match(folded):
+            return text
         out, last = [], 0
         for match in self._pattern.finditer(folded):
             out += [text[last : match.start()], REDACTED[match.lastgroup or "own"]]
