@@ -11,7 +11,7 @@ from medreg.core.tokens import issue_token
 from medreg.vigilance.e2b import parse_batch
 from medreg.vigilance.models import Case, CaseDrug, CaseVersion
 from tests import factories
-from tests.vigilance.factories import e2b_xml, make_report
+from tests.vigilance.factories import E2B_DIR, e2b_xml, make_report
 from tests.vigilance.test_intake import ack_codes, counts
 
 URL = "/api/vigilance"
@@ -140,3 +140,19 @@ def test_case_list_query_count_is_fixed(enterprise_user: User, django_assert_num
     client = Client()
     with django_assert_num_queries(2):  # the token, the cases (one query whatever their number)
         assert len(client.get(f"{URL}/cases", headers=headers).json()) == 3
+
+
+@pytest.mark.django_db
+def test_case_answer_lists_the_data_quality_findings_of_each_version(national_user: User) -> None:
+    # given FDA Scenario 5-3: two drugs share an id, and the "not administered" role points at no drug
+    response = post_xml(Client(), (E2B_DIR / "FAERS2022Scenario5-3.xml").read_bytes(), bearer(national_user))
+    assert ack_codes(response.content)[:2] == ("AA", ["CA"])
+    case = Case.objects.get()
+    # when
+    answer = Client().get(f"{URL}/cases/{case.pk}", headers=bearer(national_user)).json()
+    # then
+    [version] = answer["versions"]
+    assert [f["element"] for f in version["findings"]] == ["G.k", "G.k.1"]
+    assert version["findings"][1]["message"].startswith(
+        "G.k.1 role '4' refers to drug id '68d6f5ce-3b3b-45c7-92dd-69e06730c3a9' that is not in G.k"
+    )

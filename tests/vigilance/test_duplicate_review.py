@@ -1,6 +1,7 @@
 """Duplicate review: a planted pair is proposed, confirming merges it (both reports kept), rejecting
 records the decision, and only national and provincial regulators decide."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -12,9 +13,11 @@ from medreg.core.errors import DomainError, PermissionDenied
 from medreg.core.models import AuditRecord, Role, User
 from medreg.core.scoping import scope_for
 from medreg.vigilance.duplicates import FIELDS
+from medreg.vigilance.e2b import export_batch, parse_batch
+from medreg.vigilance.e2b.model import Value
 from medreg.vigilance.models import Case, CaseDrug, CaseReaction, CaseVersion
 from medreg.vigilance.models.duplicates import CaseMerge, DuplicateCandidate, LinkageModelConfig
-from medreg.vigilance.services import duplicates
+from medreg.vigilance.services import duplicates, export_case, import_batch
 from medreg.vigilance.services.forms import submit_report
 from tests import factories
 
@@ -213,3 +216,98 @@ def test_reviewer_confirms_through_the_queue_page(planted: tuple[int, int, int],
     merge = CaseMerge.objects.get()
     assert (merge.master_id, merge.duplicate_id) == (second, first)
     assert 'data-testid="merged-into"' in client.get(f"/vigilance/cases/{first}/").content.decode()
+
+
+def follow_up(case_id: int, username: str, national_user: User, *, reaction: str) -> tuple[str, list[str]]:
+    """The sender of `case_id` sends a follow-up (C.1.5 2026-03-20) adding the reaction `reaction`."""
+    xml = export_case(**reviewer(national_user), case_id=case_id, identified=True)
+    batch = parse_batch(xml).batch
+    report = batch.reports[0]
+    added = dataclasses.replace(
+        report.reactions[0], id=Value(root=f"follow-up-{case_id}"), term=Value(null_flavor="NI", original_text=reaction)
+    )
+    report = dataclasses.replace(
+        report,
+        message_id=dataclasses.replace(report.message_id, extension=f"FU-{case_id}"),
+        most_recent=Value(value="20260320"),
+        reactions=(*report.reactions, added),
+    )
+    sender = User.objects.get(username=username)
+    result = import_batch(
+        actor=Actor(user=sender),
+        scope=scope_for(sender),
+        xml_bytes=export_batch(dataclasses.replace(batch, reports=(report,))),
+        today=dt.date(2026, 3, 21),
+    )
+    terms = CaseReaction.objects.filter(case_id=case_id).order_by("sequence").values_list("reported_term", flat=True)
+    return result.code, list(terms)
+
+
+def merged(planted: tuple[int, int, int], national_user: User) -> CaseMerge:
+    duplicates.detect_duplicates(**reviewer(national_user), today=TODAY)
+    return duplicates.confirm_duplicate(**reviewer(national_user), candidate_id=DuplicateCandidate.objects.get().pk)
+
+
+@pytest.mark.django_db
+def test_follow_up_of_a_merged_duplicate_reapplies_the_merge(
+    planted: tuple[int, int, int], national_user: User
+) -> None:
+    # given the holder's report merged into the hospital's
+    first, second, _other = planted
+    merged(planted, national_user)
+    # when the holder sends a follow-up of its (duplicate) case adding a fever
+    code, duplicate_rows = follow_up(second, "holder", national_user, reaction="发热")
+    # then the follow-up is the duplicate's version 2, and the master reflects it; nothing is lost
+    assert (code, duplicate_rows) == ("AA", [])
+    assert list(CaseVersion.objects.filter(case_id=second).values_list("number", "kind")) == [
+        (1, "initial"),
+        (2, "follow_up"),
+    ]
+    assert CaseVersion.objects.filter(case_id=first).count() == 1
+    master_reactions = list(CaseReaction.objects.filter(case_id=first).values_list("sequence", "reported_term"))
+    assert master_reactions == [(1, "皮疹"), (2, "皮疹;瘙痒"), (3, "发热")]
+    master_drugs = list(CaseDrug.objects.filter(case_id=first).values_list("sequence", "role", "name_as_reported"))
+    assert master_drugs == [(1, "suspect", "阿莫西林胶囊"), (2, "concomitant", "对乙酰氨基酚片")]
+    assert CaseDrug.objects.filter(case_id=second).count() == 0
+    plan = CaseMerge.objects.get().plan
+    assert plan["reactions"] == {"发热": [str(second)], "皮疹": [str(first)], "皮疹;瘙痒": [str(second)]}
+    record = AuditRecord.objects.get(action="vigilance.case_merge.reapplied")
+    assert (record.object_id, record.after) == (
+        str(first),
+        {"changed_case": second, "version": 2, "duplicates": [second]},
+    )
+
+
+@pytest.mark.django_db
+def test_follow_up_of_the_master_keeps_what_its_duplicate_brought(
+    planted: tuple[int, int, int], national_user: User
+) -> None:
+    # given the holder's report merged into the hospital's
+    first, second, _other = planted
+    merged(planted, national_user)
+    # when the hospital sends a follow-up of the master adding a fever
+    code, master_rows = follow_up(first, "hospital", national_user, reaction="发热")
+    # then the master keeps the duplicate's drug and reaction and gains the fever
+    assert (code, master_rows) == ("AA", ["皮疹", "发热", "皮疹;瘙痒"])
+    master_drugs = list(CaseDrug.objects.filter(case_id=first).values_list("sequence", "name_as_reported"))
+    assert master_drugs == [(1, "阿莫西林胶囊"), (2, "对乙酰氨基酚片")]
+    assert (CaseDrug.objects.filter(case_id=second).count(), CaseReaction.objects.filter(case_id=second).count()) == (
+        0,
+        0,
+    )
+    assert CaseMerge.objects.get().plan["reactions"] == {
+        "发热": [str(first)],
+        "皮疹": [str(first)],
+        "皮疹;瘙痒": [str(second)],
+    }
+    assert AuditRecord.objects.filter(action="vigilance.case_merge.reapplied").count() == 1
+
+
+@pytest.mark.django_db
+def test_follow_up_of_an_unmerged_case_writes_no_merge_record(
+    planted: tuple[int, int, int], national_user: User
+) -> None:
+    _first, _second, other = planted
+    code, rows = follow_up(other, "hospital", national_user, reaction="头晕")
+    assert (code, rows) == ("AA", ["恶心", "头晕"])
+    assert AuditRecord.objects.filter(action="vigilance.case_merge.reapplied").count() == 0

@@ -47,15 +47,37 @@ def test_same_structure_as_fda_positive_ack() -> None:
 
 
 def test_report_with_errors_is_cr_in_ae_batch_like_fda_negative_ack() -> None:
-    result, ack = acknowledge((E2B / "FAERS2022Scenario6.xml").read_bytes(), SETTINGS)
+    # given Scenario 1 with a reaction dated in the future (ICH: "cannot refer to a future date")
+    root = etree.fromstring((E2B / "FAERS2022Scenario1.xml").read_bytes())
+    root.xpath("//h:observation[h:code/@code='29']/h:effectiveTime/h:low", namespaces=NS)[0].set("value", "20991231")
+    # when
+    result, ack = acknowledge(etree.tostring(root), SETTINGS)
+    # then
     assert result is not None
     assert not result.ok
     assert one(ack, "/h:MCCI_IN200101UV01/h:acknowledgement/@typeCode") == "AE"
     assert one(ack, "//h:MCCI_IN000002UV01/h:acknowledgement/@typeCode") == "CR"
     text = one(ack, "//h:MCCI_IN000002UV01//h:acknowledgementDetail/h:text/text()")
-    assert text.startswith("D.9.1 date of death is before D.2.1")
-    assert ";E.i.4 " in text
+    assert text == "E.i.4 date 20991231 is in the future; correct it."
     assert shape(ack) == shape((E2B / "R3ack-negative.ack").read_bytes())
+
+
+def test_report_with_warnings_is_ca_naming_them_in_an_aa_batch() -> None:
+    # when Scenario 6 (death and a reaction before the date of birth) is acknowledged
+    result, ack = acknowledge((E2B / "FAERS2022Scenario6.xml").read_bytes(), SETTINGS)
+    # then it is loaded, and ACK.B.r.7 names the warnings (ICH: "non fatal warning messages when CA")
+    assert result is not None
+    assert result.ok
+    assert one(ack, "/h:MCCI_IN200101UV01/h:acknowledgement/@typeCode") == "AA"
+    assert one(ack, "//h:MCCI_IN000002UV01/h:acknowledgement/@typeCode") == "CA"
+    text = one(ack, "//h:MCCI_IN000002UV01//h:acknowledgementDetail/h:text/text()")
+    assert text == (
+        "Report loaded with warnings: D.9.1 date of death is before D.2.1 date of birth; the report was loaded, "
+        "correct one of them in a follow-up.;E.i.4 reaction start 20090101 is before the patient's date of birth "
+        "(D.2.1); the report was loaded, correct ..."
+    )
+    assert len(text) == 250
+    assert shape(ack) == shape((E2B / "R3ack-positive.ack").read_bytes())
 
 
 def test_unparsable_batch_is_ar_without_report_acks() -> None:

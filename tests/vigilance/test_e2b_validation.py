@@ -42,28 +42,31 @@ def set_attr(xpath: str, attr: str, value: str) -> Callable[[etree._Element], No
     return fn
 
 
-def findings(xml: bytes) -> list[tuple[int | None, str]]:
-    return [(i.report, i.element) for i in parse_batch(xml, today=TODAY).errors]
+def findings(xml: bytes) -> list[tuple[int | None, str, str]]:
+    return [(i.report, i.element, i.severity) for i in parse_batch(xml, today=TODAY).errors]
 
 
 CASES = {
-    "missing C.1.1": (drop(f"{IE}/h:id[@root='2.16.840.1.113883.3.989.2.1.3.1']"), [(0, "C.1.1")]),
-    "missing C.1.8.1": (drop(f"{IE}/h:id[@root='2.16.840.1.113883.3.989.2.1.3.2']"), [(0, "C.1.8.1")]),
-    "no reactions": (drop(f"{REACTION}/.."), [(0, "E.i"), (0, "G.k.9.i.2.r"), (0, "G.k.9.i.2.r"),
-                                               (0, "G.k.9.i.2.r"), (0, "G.k.9.i.2.r")]),
-    "no qualification": (drop("//h:asQualifiedEntity"), [(0, "C.2.r.4")]),
-    "no primary source": (drop("//h:outboundRelationship[h:priorityNumber]"), [(0, "C.2.r")]),
-    "MedDRA wrong OID": (set_attr(f"{REACTION}/h:value", "codeSystem", "2.16.840.1.113883.6.3"), [(0, "E.i.2.1")]),
-    "MedDRA code not 8 digits": (set_attr(f"{REACTION}/h:value", "code", "1002"), [(0, "E.i.2.1")]),
-    "reaction before birth": (set_attr(f"{REACTION}/h:effectiveTime/h:low", "value", "19990101"), [(0, "E.i.4")]),
-    "future reaction date": (set_attr(f"{REACTION}/h:effectiveTime/h:low", "value", "20991231"), [(0, "E.i.4")]),
-    "invalid date string": (set_attr(f"{REACTION}/h:effectiveTime/h:low", "value", "2014-10-10"), [(0, "E.i.4")]),
-    "impossible calendar date": (set_attr("//h:birthTime", "value", "20010231"), [(0, "D.2.1")]),
+    "missing C.1.1": (drop(f"{IE}/h:id[@root='2.16.840.1.113883.3.989.2.1.3.1']"), [(0, "C.1.1", "error")]),
+    "missing C.1.8.1": (drop(f"{IE}/h:id[@root='2.16.840.1.113883.3.989.2.1.3.2']"), [(0, "C.1.8.1", "error")]),
+    "no reactions": (drop(f"{REACTION}/.."), [(0, "E.i", "error"), *[(0, "G.k.9.i.2.r", "warning")] * 4]),
+    "no qualification": (drop("//h:asQualifiedEntity"), [(0, "C.2.r.4", "error")]),
+    "no primary source": (drop("//h:outboundRelationship[h:priorityNumber]"), [(0, "C.2.r", "error")]),
+    "MedDRA wrong OID": (set_attr(f"{REACTION}/h:value", "codeSystem", "2.16.840.1.113883.6.3"),
+                         [(0, "E.i.2.1", "error")]),
+    "MedDRA code not 8 digits": (set_attr(f"{REACTION}/h:value", "code", "1002"), [(0, "E.i.2.1", "error")]),
+    "reaction before birth": (set_attr(f"{REACTION}/h:effectiveTime/h:low", "value", "19990101"),
+                              [(0, "E.i.4", "warning")]),
+    "future reaction date": (set_attr(f"{REACTION}/h:effectiveTime/h:low", "value", "20991231"),
+                             [(0, "E.i.4", "error")]),
+    "invalid date string": (set_attr(f"{REACTION}/h:effectiveTime/h:low", "value", "2014-10-10"),
+                            [(0, "E.i.4", "error")]),
+    "impossible calendar date": (set_attr("//h:birthTime", "value", "20010231"), [(0, "D.2.1", "error")]),
     "bad report type": (set_attr("//h:investigationCharacteristic[h:code/@code='1']/h:value", "code", "9"),
-                        [(0, "C.1.3")]),
-    "missing C.1.3": (drop("//h:investigationCharacteristic[h:code/@code='1']"), [(0, "C.1.3")]),
-    "missing batch number": (drop("/h:MCCI_IN200100UV01/h:id"), [(None, "N.1.2")]),
-    "no reports": (drop("//h:PORR_IN049016UV"), [(None, "N.2.r")]),
+                        [(0, "C.1.3", "error")]),
+    "missing C.1.3": (drop("//h:investigationCharacteristic[h:code/@code='1']"), [(0, "C.1.3", "error")]),
+    "missing batch number": (drop("/h:MCCI_IN200100UV01/h:id"), [(None, "N.1.2", "error")]),
+    "no reports": (drop("//h:PORR_IN049016UV"), [(None, "N.2.r", "error")]),
 }
 
 
@@ -77,7 +80,34 @@ def test_no_suspect_or_interacting_drug() -> None:
     def fn(root: etree._Element) -> None:
         for v in root.xpath("//h:causalityAssessment[h:code/@code='20']/h:value", namespaces=NS):
             v.set("code", "2")
-    assert findings(mutate(fn)) == [(0, "G.k.1")]
+    assert findings(mutate(fn)) == [(0, "G.k.1", "error")]
+
+
+def test_drug_not_administered_counts_as_the_required_role() -> None:
+    def fn(root: etree._Element) -> None:
+        values = root.xpath("//h:causalityAssessment[h:code/@code='20']/h:value", namespaces=NS)
+        for n, v in enumerate(values):
+            v.set("code", "4" if n == 0 else "2")
+    assert findings(mutate(fn)) == []
+
+
+def test_role_pointing_at_no_drug_is_a_warning_unless_it_was_the_only_suspect() -> None:
+    # given every role pointing at an id that no G.k block has
+    def dangling(root: etree._Element) -> None:
+        for ref in root.xpath("//h:causalityAssessment[h:code/@code='20']//h:productUseReference/h:id",
+                              namespaces=NS):
+            ref.set("root", "00000000-0000-0000-0000-000000000000")
+    # when / then: each dangling role is a warning, and no drug is left suspect: an error
+    assert findings(mutate(dangling)) == [*[(0, "G.k.1", "warning")] * 3, (0, "G.k.1", "error")]
+
+
+def test_two_drugs_sharing_an_id_is_a_warning() -> None:
+    def fn(root: etree._Element) -> None:
+        ids = root.xpath("//h:organizer[h:code/@code='4']//h:substanceAdministration/h:id", namespaces=NS)
+        ids[2].set("root", ids[1].get("root"))
+    found = parse_batch(mutate(fn), today=TODAY).errors
+    assert [(i.element, i.severity) for i in found] == [("G.k", "warning"), ("G.k.1", "warning")]
+    assert found[0].message.startswith("G.k two drugs share the id ")
 
 
 def test_finding_carries_xpath_and_fix() -> None:

@@ -14,6 +14,7 @@ from medreg.core.scoping import scope_for
 from medreg.vigilance.models import Case, CaseDrug
 from medreg.vigilance.services.forms import submit_report
 from tests import factories
+from tests.vigilance.factories import E2B_DIR, send
 
 REPORT = {
     "patient_initials": "ZWM",
@@ -171,3 +172,24 @@ def test_forms_and_upload_pages_render_in_chinese(zhejiang_hospital: User) -> No
     assert "可疑药品" in client.get("/vigilance/report/professional/").content.decode()
     assert "上传不良反应报告" in client.get("/vigilance/upload/").content.decode()
     assert client_for(zhejiang_hospital).get("/vigilance/duplicates/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_case_page_shows_the_data_quality_warnings_to_the_reviewer(national_user: User) -> None:
+    # given FDA Scenario 6, loaded with two date warnings (death and a reaction before birth)
+    result = send(national_user, xml=(E2B_DIR / "FAERS2022Scenario6.xml").read_bytes())
+    [(case_id, _version)] = result.stored
+    # when
+    page = client_for(national_user).get(f"/vigilance/cases/{case_id}/").content.decode()
+    # then
+    assert 'data-testid="data-quality"' in page
+    assert "数据质量：本报告已接收，但存在以下警告" in page
+    assert "<code>D.9.1</code> D.9.1 date of death is before D.2.1 date of birth" in page
+    assert "<code>E.i.4</code> E.i.4 reaction start 20090101 is before" in page
+
+
+@pytest.mark.django_db
+def test_case_page_without_findings_has_no_data_quality_block(zhejiang_hospital: User, provincial_user: User) -> None:
+    [case_id] = store(zhejiang_hospital)
+    page = client_for(provincial_user).get(f"/vigilance/cases/{case_id}/").content.decode()
+    assert 'data-testid="data-quality"' not in page

@@ -44,6 +44,7 @@ class VersionOut(Schema):
     received_at: dt.datetime
     most_recent: str
     serious: bool
+    findings: list[dict[str, str]] = Field(description="Data-quality warnings the version was loaded with.")
 
 
 class DrugOut(Schema):
@@ -177,6 +178,7 @@ def _version_out(version: Any) -> dict[str, Any]:
         "received_at": version.received_at,
         "most_recent": version.most_recent_ts,
         "serious": version.serious,
+        "findings": version.findings,
     }
 
 

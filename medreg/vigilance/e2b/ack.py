@@ -99,8 +99,12 @@ def _header(root: etree._Element, s: AckSettings, stamp: str) -> None:
     _sub(root, "interactionId", extension="MCCI_IN200101UV01", root="2.16.840.1.113883.1.6")
 
 
-def _report_ack(root: etree._Element, r: Report, n: int, errors: list[Issue], *, s: AckSettings, stamp: str) -> None:
-    """One MCCI_IN000002UV01 with ACK.B.r.1-7."""
+def _report_ack(
+    root: etree._Element, r: Report, n: int, issues: list[Issue], *, s: AckSettings, stamp: str
+) -> None:
+    """One MCCI_IN000002UV01 with ACK.B.r.1-7: CR naming the errors, or CA naming any warnings."""
+    errors = [i for i in issues if i.severity == "error"]
+    warnings = [i for i in issues if i.severity != "error"]
     msg = _sub(root, "MCCI_IN000002UV01")
     _id(msg, f"{s.ack_number}-{n + 1}", f"{OID}.19")  # ACK.B.r.2 local report number
     _sub(msg, "creationTime", value=stamp[:14])
@@ -113,7 +117,17 @@ def _report_ack(root: etree._Element, r: Report, n: int, errors: list[Issue], *,
     _attention(msg, "1", "dateOfIcsrMessageCreation", _ts(r.message_date.value if r.message_date else None))
     ack = _sub(msg, "acknowledgement", typeCode="CR" if errors else "CA")  # ACK.B.r.6
     _id(_sub(ack, "targetMessage"), _ext(r.message_id), f"{OID}.1")  # ACK.B.r.1
-    _detail(ack, issue_text(errors) if errors else "Report loaded successfully")  # ACK.B.r.7
+    _detail(ack, _report_text(errors, warnings))  # ACK.B.r.7
+
+
+def _report_text(errors: list[Issue], warnings: list[Issue]) -> str:
+    """ACK.B.r.7: the errors of a rejected report; a loaded report's warnings (ICH: "non fatal warning
+    messages when ACK.B.r.6 is CA")."""
+    if errors:
+        return issue_text(errors)
+    if warnings:
+        return f"Report loaded with warnings: {issue_text(warnings)}"
+    return "Report loaded successfully"
 
 
 def _trailer(root: etree._Element, batch: Batch | None, code: str, text: str, s: AckSettings) -> None:
@@ -132,11 +146,10 @@ def _trailer(root: etree._Element, batch: Batch | None, code: str, text: str, s:
 
 
 def _issues(results: ParseResult | Sequence[Issue] | E2BError | None) -> list[Issue]:
-    """Normalise the ``results`` argument to a list of error-severity issues."""
+    """Normalise the ``results`` argument to a list of issues (errors and warnings)."""
     if results is None or isinstance(results, E2BError):
         return []
-    found = results.errors if isinstance(results, ParseResult) else list(results)
-    return [i for i in found if i.severity == "error"]
+    return list(results.errors if isinstance(results, ParseResult) else results)
 
 
 def batch_code(batch: Batch | None, issues: list[Issue]) -> str:
@@ -152,13 +165,14 @@ def build_acknowledgement(batch: Batch | None, results: ParseResult | Sequence[I
     s = settings or AckSettings()
     stamp = (s.now or dt.datetime.now(dt.UTC)).strftime("%Y%m%d%H%M%S%z")
     issues = _issues(results)
+    errors = [i for i in issues if i.severity == "error"]
     root = etree.Element(q("MCCI_IN200101UV01"), nsmap=NSMAP)  # type: ignore[arg-type]
     root.set("ITSVersion", "XML_1.0")
     _header(root, s, stamp)
     for n, report in enumerate(batch.reports if batch else ()):
         _report_ack(root, report, n, [i for i in issues if i.report == n], s=s, stamp=stamp)
-    code = batch_code(batch, issues)
-    _trailer(root, batch, code, _batch_text(code, issues, results), s)
+    code = batch_code(batch, errors)
+    _trailer(root, batch, code, _batch_text(code, errors, results), s)
     etree.indent(root, space="  ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 

@@ -15,6 +15,7 @@ from .spec import SPEC, field_map
 MEDDRA_CODE = re.compile(r"^\d{8}$")
 REPORT_TYPES = {"1", "2", "3", "4"}
 DRUG_ROLES = {"1", "2", "3", "4"}
+ERROR, WARNING = "error", "warning"  # an error rejects the report (CR); a warning is loaded (CA) and flagged
 DATE_FIELDS = {
     m.Batch: ("creation_time",), m.Report: ("message_date", "creation_date", "first_received", "most_recent"),
     m.Patient: ("birth_date", "death_date", "lmp"), m.Parent: ("birth_date", "lmp"),
@@ -47,7 +48,7 @@ class Ctx:
         base = self.paths.get(obj) or ""
         return f"{base}/{field_map(type(obj))[name].path.replace('|', '/').lstrip('/')}"
 
-    def add(self, obj: Any, name: str, eid: str, msg: str, severity: str = "error") -> None:
+    def add(self, obj: Any, name: str, eid: str, msg: str, severity: str = ERROR) -> None:
         """Record a finding about ``obj.name``."""
         self.out.append(Issue(self.report, eid, self.where(obj, name), msg, severity))
 
@@ -129,7 +130,7 @@ def check_sources(ctx: Ctx, r: m.Report) -> None:
 
 
 def check_patient(ctx: Ctx, r: m.Report) -> None:
-    """D: a patient with D.1; dates of death and reactions after birth."""
+    """D: a patient with D.1; death and reaction starts not before birth (warnings, see decision 0206)."""
     if r.patient is None:
         ctx.add(r, "patient", "D", "D patient characteristics are missing; add the primaryRole/player1 block.")
         return
@@ -137,13 +138,14 @@ def check_patient(ctx: Ctx, r: m.Report) -> None:
     born = _day(r.patient.birth_date)
     died = _day(r.patient.death_date)
     if born and died and died < born:
-        ctx.add(r.patient, "death_date", "D.9.1", "D.9.1 date of death is before D.2.1 date of birth; correct "
-                "one of them.")
+        ctx.add(r.patient, "death_date", "D.9.1", "D.9.1 date of death is before D.2.1 date of birth; the report "
+                "was loaded, correct one of them in a follow-up.", WARNING)
     for reaction in r.reactions:
         start = _day(reaction.start)
         if born and start and start < born:
             ctx.add(reaction, "start", "E.i.4", f"E.i.4 reaction start {reaction.start.value if reaction.start else ''}"
-                    " is before the patient's date of birth (D.2.1); correct the dates.")
+                    " is before the patient's date of birth (D.2.1); the report was loaded, correct the dates in a "
+                    "follow-up (a reaction of a foetus is reported in a parent-child report).", WARNING)
 
 
 def check_reactions(ctx: Ctx, r: m.Report) -> None:
@@ -156,25 +158,38 @@ def check_reactions(ctx: Ctx, r: m.Report) -> None:
             ctx.add(reaction, "term", "E.i.2.1b", "E.i.2.1b reaction has no MedDRA code; code it in MedDRA.")
         start, end = _day(reaction.start), _day(reaction.end)
         if start and end and end < start:
-            ctx.add(reaction, "end", "E.i.5", "E.i.5 reaction end is before E.i.4 start; correct the dates.")
+            ctx.add(reaction, "end", "E.i.5", "E.i.5 reaction end is before E.i.4 start; the report was loaded, "
+                    "correct the dates in a follow-up.", WARNING)
 
 
 def check_drugs(ctx: Ctx, r: m.Report) -> None:
-    """G.k: names, roles pointing at real drugs, at least one suspect/interacting drug."""
-    ids = {d.id.root for d in r.drugs if d.id and d.id.root}
+    """G.k: names; G.k.1 roles with ICH codes, at least one suspect, interacting or not administered drug.
+
+    A role or assessment pointing at no drug, and two drugs sharing an id, are warnings: the drug data
+    are all loaded, only the link is unusable (decision 0206)."""
+    ids = [d.id.root for d in r.drugs if d.id and d.id.root]
     for drug in r.drugs:
         require(ctx, drug, "name", "medicinal product name as reported")
+    for shared in sorted({i for i in ids if ids.count(i) > 1}):
+        drug = next(d for d in r.drugs if d.id and d.id.root == shared)
+        ctx.add(drug, "id", "G.k", f"G.k two drugs share the id {shared!r}; roles (G.k.1) and assessments "
+                "(G.k.9.i.2.r) pointing at it are ambiguous; give each drug its own id in a follow-up.", WARNING)
+    resolved = set()
     for role in r.drug_roles:
         ref = role.drug_ref.root if role.drug_ref else None
+        code = role.role.code if role.role else None
         if ref not in ids:
-            ctx.add(role, "drug_ref", "G.k.1", f"G.k.1 role refers to drug id {ref!r} that is not in G.k; "
-                    "point it at a substanceAdministration id.")
-        if role.role and role.role.code not in DRUG_ROLES:
-            ctx.add(role, "role", "G.k.1", f"G.k.1 role code {role.role.code!r} is not 1-4 (suspect, "
+            ctx.add(role, "drug_ref", "G.k.1", f"G.k.1 role {code!r} refers to drug id {ref!r} that is not in G.k; "
+                    "the role was kept but applies to no drug; point it at a substanceAdministration id in a "
+                    "follow-up.", WARNING)
+        elif code in DRUG_ROLES:
+            resolved.add(code)
+        if role.role and code not in DRUG_ROLES:
+            ctx.add(role, "role", "G.k.1", f"G.k.1 role code {code!r} is not 1-4 (suspect, "
                     "concomitant, interacting, drug not administered).")
-    if not any(x.role and x.role.code in {"1", "3"} for x in r.drug_roles):
-        ctx.add(r, "drug_roles", "G.k.1", "G.k.1 no drug is characterised as suspect (1) or interacting (3); "
-                "at least one is required.")
+    if not resolved & {"1", "3", "4"}:
+        ctx.add(r, "drug_roles", "G.k.1", "G.k.1 no drug is characterised as suspect (1), interacting (3) or drug "
+                "not administered (4); at least one is required.")
     check_assessments(ctx, r)
 
 
@@ -185,7 +200,8 @@ def check_assessments(ctx: Ctx, r: m.Report) -> None:
         ref = a.reaction_ref.root if a.reaction_ref else None
         if ref not in reactions:
             ctx.add(a, "reaction_ref", "G.k.9.i.2.r", f"G.k.9.i.2.r assessment refers to reaction id {ref!r} "
-                    "that is not in E.i; point it at a reaction observation id.")
+                    "that is not in E.i; the assessment was kept but applies to no reaction; point it at a reaction "
+                    "observation id in a follow-up.", WARNING)
 
 
 def check_nullification(ctx: Ctx, r: m.Report) -> None:

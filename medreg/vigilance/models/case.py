@@ -126,6 +126,9 @@ class CaseVersion(models.Model):
     patient_pseudonym = models.CharField(max_length=64, blank=True, db_index=True)
     patient_birth_date_pseudonym = models.CharField(max_length=64, blank=True)
     reporter_pseudonym = models.CharField(max_length=64, blank=True, db_index=True)
+    # Data-quality warnings the version was loaded with (E2B validation, decision 0206):
+    # [{"element": "E.i.4", "xpath": "...", "message": "..."}], shown to reviewers on the case page.
+    findings = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("case version")

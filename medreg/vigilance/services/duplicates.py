@@ -26,6 +26,7 @@ from medreg.core.models import Role
 from medreg.core.scoping import Scope
 from medreg.vigilance import selectors
 from medreg.vigilance.duplicates import CaseSummary, LinkageModel, find_duplicates, fit_model, generate_set, merge_plan
+from medreg.vigilance.e2b.model import Report
 from medreg.vigilance.models import Case, CaseDrug, CaseReaction, CaseVersion, DrugRole
 from medreg.vigilance.models.duplicates import (
     CaseMerge,
@@ -34,6 +35,8 @@ from medreg.vigilance.models.duplicates import (
     LinkageModelConfig,
     LinkageSource,
 )
+from medreg.vigilance.services.codec import load
+from medreg.vigilance.services.index import rebuild_index, reviewed_matches
 
 REVIEWER_ROLES = frozenset({Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR, "system"})
 # The synthetic training set fitted at first use (see docs/modules/vigilance-duplicates.md).
@@ -273,6 +276,53 @@ def _move_rows(
         sequence += 1
         row.case_id, row.sequence = master_id, sequence
         row.save(update_fields=["case", "sequence"])
+
+
+def reindex_case(*, actor: Actor, case: Case, report: Report) -> None:
+    """Rebuild a case's index rows from its new current version (`report`, de-identified).
+
+    When the case takes part in a merge (as master or as a merged duplicate), the merge is re-applied:
+    the master's rows are rebuilt from its current version, each duplicate's from its own current
+    version and combined into the master as at the merge (a nullified duplicate keeps its rows, which
+    analytics skip), reviewed registry matches of the whole group are kept, and every merge plan of the
+    group is recomputed. Both reports and all versions stay; the re-application is audited.
+    """
+    merge = CaseMerge.objects.filter(duplicate=case).select_related("master").first()
+    master = merge.master if merge is not None else case
+    group = list(CaseMerge.objects.filter(master=master).select_related("duplicate").order_by("merged_at", "pk"))
+    if not group:
+        rebuild_index(case, report)
+        return
+    reviewed = reviewed_matches(CaseDrug.objects.filter(case=master))
+    members = [master, *(case if each.duplicate_id == case.pk else each.duplicate for each in group)]
+    for member in members:  # every report's own rows first: the plans read them
+        rebuild_index(member, report if member.pk == case.pk else _current_report(member), reviewed)
+    _refresh_plans(actor, case, master, group)
+    for duplicate in members[1:]:
+        if not duplicate.nullified:
+            _combine_index(master.pk, duplicate.pk)
+
+
+def _current_report(case: Case) -> Report:
+    return load(Report, case.versions.get(number=case.current_version).report)
+
+
+def _refresh_plans(actor: Actor, case: Case, master: Case, group: list[CaseMerge]) -> None:
+    """Recompute each merge plan of the group from the reports' current versions and own rows."""
+    ids = [master.pk, *(each.duplicate_id for each in group)]
+    summaries = {int(s.case_id): s for s in case_summaries(Case.objects.filter(pk__in=ids))}
+    for each in group:
+        plan = merge_plan(summaries[master.pk], summaries[each.duplicate_id])
+        each.plan = json.loads(json.dumps(dataclasses.asdict(plan), default=str))
+        each.save(update_fields=["plan"])
+    record_change(
+        actor=actor,
+        action="vigilance.case_merge.reapplied",
+        object_type="vigilance.case",
+        object_id=master.pk,
+        before=None,
+        after={"changed_case": case.pk, "version": case.current_version, "duplicates": ids[1:]},
+    )
 
 
 def case_merges(case: Case) -> tuple[CaseMerge | None, list[CaseMerge]]:

@@ -2,8 +2,8 @@
 
 A validated form becomes an E2B(R3) report model, is exported to XML and parsed back (so a web report
 is stored exactly as the same report sent as an E2B file would be), then stored as the initial
-version of a new case by intake's own storage function: identifiers split out and encrypted,
-pseudonyms, index rows, registry matches and the audit record, in one transaction.
+version of a new case by intake's public storage service (`intake.store_received_report`):
+identifiers split out and encrypted, pseudonyms, index rows, registry matches and the audit record, in one transaction.
 
 CSV files are all-or-nothing per file: every row is validated first; one bad row refuses the whole
 file with an error per row and field, and nothing is written. A hospital fixes the file and sends it
@@ -78,7 +78,7 @@ def submit_report(
     """Store a validated form (`ReportForm.cleaned_data`) as a new case; returns the case's pk."""
     if channel not in CHANNELS or not may_submit(scope, channel):
         raise PermissionDenied("This report form is not for your account; use the form for your role.")
-    sender = _public_sender(division_code) if channel == "public" else intake._sender_of(actor, scope)
+    sender = public_sender(division_code) if channel == "public" else intake.sender_for(actor=actor, scope=scope)
     return store_report(
         actor=actor, sender=sender, channel=channel, data=data, case_id=case_id or _new_case_id(today), today=today
     )
@@ -90,7 +90,7 @@ def import_report_table(
     """A hospital's CSV or Excel file, one report per row: all rows stored, or none (errors per row)."""
     if not may_submit(scope, "professional"):
         raise PermissionDenied("CSV reports are sent by medical institutions and regulators.")
-    sender = intake._sender_of(actor, scope)
+    sender = intake.sender_for(actor=actor, scope=scope)
     sheet = read_table(data, filename, Limits.from_settings())
     _check_header(sheet.header)
     result, rows = TableResult(), []
@@ -128,7 +128,8 @@ def _check_header(header: list[str]) -> None:
         )
 
 
-def _public_sender(division_code: str) -> intake.Sender:
+def public_sender(division_code: str) -> intake.Sender:
+    """The sender of a public report: nobody, in the division where the reaction happened."""
     node = Jurisdiction.objects.filter(code=division_code).first()
     if node is None:
         raise DomainError.single(
@@ -166,8 +167,10 @@ def store_report(
         raise DomainError(
             [FieldError(i.element, "invalid_report", i.message) for i in parsed.errors if i.severity == "error"]
         )
-    work = intake._Batch(actor, sender, xml, parsed, timezone.now())
-    stored = intake._store_report(work, parsed.batch.reports[0])
+    try:
+        stored = intake.store_received_report(intake.ReceivedBatch(actor, sender, xml, parsed), 0)
+    except intake.Refusal as refusal:  # e.g. the case id was taken by another report meanwhile
+        raise DomainError.single(refusal.element, "refused", refusal.message, "Send the report again.") from refusal
     assert stored is not None  # a new case id is never a retransmission
     return stored[0]
 

@@ -1,5 +1,7 @@
 """The current-version index rows (CaseDrug, CaseReaction) that analytics and pages read."""
 
+from django.db.models import QuerySet
+
 from medreg.vigilance.e2b.model import Reaction, Report
 from medreg.vigilance.models import Case, CaseDrug, CaseReaction, DrugRole
 from medreg.vigilance.privacy import text_of
@@ -7,6 +9,7 @@ from medreg.vigilance.services.matching import propose_matches
 from medreg.vigilance.services.timestamps import ts_day, ts_text
 
 ROLES = {"1": DrugRole.SUSPECT, "2": DrugRole.CONCOMITANT, "3": DrugRole.INTERACTING, "4": DrugRole.NOT_ADMINISTERED}
+UNREVIEWED = ("proposed", "none")
 SERIOUSNESS = ("death", "life_threatening", "hospitalisation", "disabling", "congenital_anomaly", "medically_important")
 
 
@@ -15,12 +18,18 @@ def is_serious(report: Report) -> bool:
     return any(_flag(reaction, name) for reaction in report.reactions for name in SERIOUSNESS)
 
 
-def rebuild_index(case: Case, report: Report) -> None:
-    """Replace the case's drug and reaction rows by those of `report`, keeping reviewed matches."""
-    reviewed = {
-        (row.name_as_reported, row.authorisation_number): row
-        for row in case.drugs.exclude(match_status__in=("proposed", "none"))
+def reviewed_matches(rows: QuerySet[CaseDrug]) -> dict[tuple[str, str], CaseDrug]:
+    """The regulator-reviewed registry matches among `rows`, by (name as reported, G.k.3.1)."""
+    return {
+        (row.name_as_reported, row.authorisation_number): row for row in rows.exclude(match_status__in=UNREVIEWED)
     }
+
+
+def rebuild_index(case: Case, report: Report, reviewed: dict[tuple[str, str], CaseDrug] | None = None) -> None:
+    """Replace the case's drug and reaction rows by those of `report`, keeping reviewed matches
+    (the case's own, or `reviewed` when given: a merge group's)."""
+    if reviewed is None:
+        reviewed = reviewed_matches(case.drugs.all())
     case.drugs.all().delete()
     case.reactions.all().delete()
     drugs = [_drug_row(case, report, k) for k in range(len(report.drugs))]

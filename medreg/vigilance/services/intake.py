@@ -2,6 +2,14 @@
 
 Each report is stored in its own transaction (a refused report writes nothing) before the
 acknowledgement is built, so an AA/AE answer never acknowledges data that is not durable.
+
+Public API (also used by the web forms and CSV upload in `services/forms.py`):
+
+* `import_batch(actor=, scope=, xml_bytes=)`: a whole E2B(R3) transmission, answered by its ACK;
+* `sender_for(actor=, scope=)`: the `Sender` an authenticated actor sends as (owner of its cases);
+* `ReceivedBatch(actor, sender, xml, parsed)`: a parsed batch on its way into storage;
+* `store_received_report(received, index)`: store report `index` of it as a case version, or raise
+  `Refusal` (element and message for a CR acknowledgement); None for a retransmission.
 """
 
 import dataclasses
@@ -27,7 +35,8 @@ from medreg.vigilance.e2b.model import Report
 from medreg.vigilance.models import Case, CaseIdentity, CaseVersion, IntakeTransmission, VersionKind
 from medreg.vigilance.privacy import decrypt, encrypt, identifiers_json, pseudonym, split_identifiers, text_of
 from medreg.vigilance.services.codec import dump
-from medreg.vigilance.services.index import is_serious, rebuild_index
+from medreg.vigilance.services.duplicates import reindex_case
+from medreg.vigilance.services.index import is_serious
 from medreg.vigilance.services.timestamps import ts_day, ts_instant, ts_text
 
 NULLIFICATION_CODES = {"1": VersionKind.NULLIFICATION, "2": VersionKind.AMENDMENT}  # C.1.11.1
@@ -62,18 +71,21 @@ class Refusal(Exception):
 
 
 @dataclass
-class _Batch:
+class ReceivedBatch:
+    """A parsed batch on its way into storage: who sent it, its bytes, the parse result (model and
+    findings), when it arrived. The transmission row is written with its first stored version."""
+
     actor: Actor
     sender: Sender
     xml: bytes
     parsed: ParseResult
-    received_at: dt.datetime
+    received_at: dt.datetime = field(default_factory=timezone.now)
     transmission: IntakeTransmission | None = None
 
 
 def import_batch(*, actor: Actor, scope: Scope, xml_bytes: bytes, today: dt.date | None = None) -> IntakeResult:
     """Import an MCCI_IN200100UV01 batch; answers the MCCI_IN200101UV01 acknowledgement (AA/AE/AR)."""
-    sender = _sender_of(actor, scope)
+    sender = sender_for(actor=actor, scope=scope)
     if len(xml_bytes) > settings.MEDREG_MAX_UPLOAD_BYTES:
         raise DomainError.single(
             "file",
@@ -87,13 +99,13 @@ def import_batch(*, actor: Actor, scope: Scope, xml_bytes: bytes, today: dt.date
         parsed = parse_batch(xml_bytes, today=today)
     except E2BError as exc:
         return IntakeResult("AR", build_acknowledgement(None, exc, ack))
-    work = _Batch(actor, sender, xml_bytes, parsed, timezone.now())
+    work = ReceivedBatch(actor, sender, xml_bytes, parsed)
     result = IntakeResult("", b"")
-    for n, report in enumerate(parsed.batch.reports):
+    for n in range(len(parsed.batch.reports)):
         if any(i.severity == "error" for i in parsed.report_errors(n)):
             continue
         try:
-            stored = _store_report(work, report)
+            stored = store_received_report(work, n)
         except Refusal as refusal:
             result.refused.append(
                 Issue(
@@ -115,7 +127,9 @@ def import_batch(*, actor: Actor, scope: Scope, xml_bytes: bytes, today: dt.date
     return result
 
 
-def _sender_of(actor: Actor, scope: Scope) -> Sender:
+def sender_for(*, actor: Actor, scope: Scope) -> Sender:
+    """The sender an authenticated actor sends as: its enterprise, its regulator's division, or the
+    platform itself; members of the public and inspectors send no E2B reports (PermissionDenied)."""
     if scope.role == SYSTEM_SCOPE.role:
         return Sender("", "000000", _division_path("000000"))
     user = actor.user
@@ -143,7 +157,18 @@ def _division_path(code: str) -> str:
     return node.path if node else f"/{code}/"
 
 
-def _store_report(work: _Batch, report: Report) -> tuple[int, int] | None:
+def store_received_report(work: ReceivedBatch, index: int) -> tuple[int, int] | None:
+    """Store report `index` of a received batch as the next version of its case, in one transaction:
+    identifiers split out and encrypted, pseudonyms, warnings kept as data-quality findings, index rows
+    (merges re-applied), registry matches, audit record. Returns (case pk, version number), or None
+    for a retransmission of the stored current version. Raises `Refusal` and writes nothing when the
+    report has validation errors or breaks an intake rule (unknown case, other sender, older C.1.5)."""
+    findings = work.parsed.report_errors(index)
+    errors = [i for i in findings if i.severity == "error"]
+    if errors:
+        raise Refusal(errors[0].element, "; ".join(i.message for i in errors))
+    report = work.parsed.batch.reports[index]
+    warnings = [{"element": i.element, "xpath": i.xpath, "message": i.message} for i in findings]
     case_id = _identifier(report.worldwide_case_id)
     if not case_id:
         raise Refusal("C.1.8.1", "the worldwide unique case identification number is missing.")
@@ -154,7 +179,7 @@ def _store_report(work: _Batch, report: Report) -> tuple[int, int] | None:
             kind = _version_kind(work, case, report)
             if kind is None:
                 return None  # a retransmission of the stored current version: acknowledged, nothing new
-            stored = _write_version(work, case, case_id, kind, report)
+            stored = _write_version(work, case, case_id, kind, report, warnings=warnings)
     except IntegrityError as exc:
         if created_transmission:
             work.transmission = None
@@ -166,7 +191,7 @@ def _store_report(work: _Batch, report: Report) -> tuple[int, int] | None:
     return stored
 
 
-def _version_kind(work: _Batch, case: Case | None, report: Report) -> VersionKind | None:
+def _version_kind(work: ReceivedBatch, case: Case | None, report: Report) -> VersionKind | None:
     amendment = NULLIFICATION_CODES.get(report.nullification.code or "") if report.nullification else None
     if case is None:
         if amendment or _says_follow_up(report):
@@ -217,7 +242,15 @@ def _says_follow_up(report: Report) -> bool:
     return first is not None and latest is not None and latest > first
 
 
-def _write_version(work: _Batch, case: Case | None, case_id: str, kind: VersionKind, report: Report) -> tuple[int, int]:
+def _write_version(
+    work: ReceivedBatch,
+    case: Case | None,
+    case_id: str,
+    kind: VersionKind,
+    report: Report,
+    *,
+    warnings: list[dict[str, str]],
+) -> tuple[int, int]:
     transmission = work.transmission or _transmission(work)
     work.transmission = transmission
     before = None if case is None else {"current_version": case.current_version, "nullified": case.nullified}
@@ -246,10 +279,11 @@ def _write_version(work: _Batch, case: Case | None, case_id: str, kind: VersionK
         most_recent_ts=ts_text(report.most_recent)[:24],
         serious=case.serious,
         report=dump(deidentified),
+        findings=warnings,
         **_pseudonyms(report),
     )
     CaseIdentity.objects.create(version=version, identifiers_encrypted=encrypt(identifiers_json(identifiers)))
-    rebuild_index(case, report)
+    reindex_case(actor=work.actor, case=case, report=deidentified)
     after = {
         "worldwide_case_id": case_id,
         "version": number,
@@ -257,6 +291,7 @@ def _write_version(work: _Batch, case: Case | None, case_id: str, kind: VersionK
         "transmission": transmission.pk,
         "safety_report_id": version.safety_report_id,
         "message_id": version.message_id,
+        "findings": [w["element"] for w in warnings],
     }
     record_changes(
         actor=work.actor, changes=[Change("vigilance.case_version.received", "vigilance.case", case.pk, before, after)]
@@ -264,7 +299,7 @@ def _write_version(work: _Batch, case: Case | None, case_id: str, kind: VersionK
     return case.pk, number
 
 
-def _update_case(case: Case, report: Report, number: int, kind: VersionKind, work: _Batch) -> None:
+def _update_case(case: Case, report: Report, number: int, kind: VersionKind, work: ReceivedBatch) -> None:
     case.current_version = number
     case.report_type = (report.report_type.code or "")[:2] if report.report_type else ""
     case.serious = is_serious(report)
@@ -276,7 +311,7 @@ def _update_case(case: Case, report: Report, number: int, kind: VersionKind, wor
     case.save()
 
 
-def _transmission(work: _Batch) -> IntakeTransmission:
+def _transmission(work: ReceivedBatch) -> IntakeTransmission:
     batch = work.parsed.batch
     return IntakeTransmission.objects.create(
         received_at=work.received_at,

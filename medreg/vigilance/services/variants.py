@@ -42,8 +42,7 @@ from medreg.vigilance.forms_variants import (
 from medreg.vigilance.models import Case, CaseVersion, MatchStatus
 from medreg.vigilance.models.variants import CaseCosmetic, CaseDevice, CaseVariant, CosmeticSeverity, DeviceEventType
 from medreg.vigilance.services import intake
-from medreg.vigilance.services.forms import IDS, OID, TableResult, build_report
-from medreg.vigilance.services.forms import _public_sender as public_sender
+from medreg.vigilance.services.forms import IDS, OID, TableResult, build_report, public_sender
 
 CHANNEL_SENDER_TYPE = {"professional": "professional", "enterprise": "holder", "public": "public"}
 CASE_PREFIX = {"device": "CN-WEB-DEV", "cosmetic": "CN-WEB-COS"}
@@ -106,7 +105,7 @@ def submit_variant_report(
             )
         sender = public_sender(division_code)
     else:
-        sender = intake._sender_of(actor, scope)
+        sender = intake.sender_for(actor=actor, scope=scope)
     if not follow_up_of:
         case_id, first = _new_case_id(family, now), None
     else:
@@ -124,7 +123,7 @@ def import_variant_table(
     _check_family(family)
     if not may_submit_variant(scope, "professional"):
         raise PermissionDenied("CSV reports are sent by medical institutions and regulators.")
-    sender = intake._sender_of(actor, scope)
+    sender = intake.sender_for(actor=actor, scope=scope)
     sheet = read_table(data, filename, Limits.from_settings())
     _check_header(family, sheet.header)
     now = now or timezone.now()
@@ -190,7 +189,7 @@ def store_variant(
         )
     with transaction.atomic():
         try:
-            stored = intake._store_report(intake._Batch(actor, sender, xml, parsed, now), parsed.batch.reports[0])
+            stored = intake.store_received_report(intake.ReceivedBatch(actor, sender, xml, parsed, now), 0)
         except intake.Refusal as refusal:
             raise DomainError.single(
                 "follow_up_of",
