@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from medreg.vigilance.signals import CSV_COLUMNS, compute_signals
 from medreg.cli import main
+from medreg.vigilance.signals import CSV_COLUMNS, compute_signals
 from medreg.vigilance.signals.sql import counts_query
 from tests.shared import DATA
 
