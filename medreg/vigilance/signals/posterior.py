@@ -2,8 +2,8 @@
 
 Given N = n and E, lambda is a mixture Q Gamma(alpha1+n, rate beta1+E) +
 (1-Q) Gamma(alpha2+n, rate beta2+E) with Q from the untruncated negative binomials.
-Quantiles are found by a safeguarded Newton iteration on the mixture CDF for all pairs
-at once (bracketed by the two component quantiles), then optionally mapped onto
+Quantiles are found by a safeguarded Halley iteration on the mixture CDF for all pairs
+at once (the bracket shrinking with every evaluation), then optionally mapped onto
 openEBGM's ``quantBisect`` grid so that the published two-decimal values are reproduced.
 """
 
@@ -150,7 +150,7 @@ def _solve(prob: float, post: _Posterior, start: FloatArray) -> FloatArray:
 
 def posterior_quantile(prob: float, theta: FloatArray, n: FloatArray, e: FloatArray,
                        q: FloatArray) -> FloatArray:
-    """Exact ``prob`` quantile of each pair's posterior mixture (relative error ~1e-15)."""
+    """Exact ``prob`` quantile of each pair's posterior mixture (relative error ~1e-12)."""
     post = _Posterior.build(theta, n, e, q)
     w1, w2 = _wilson_hilferty(prob, post.s1, post.r1), _wilson_hilferty(prob, post.s2, post.r2)
     return _solve(prob, post, np.where(q >= 0.5, w1, w2))
