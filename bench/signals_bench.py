@@ -2,7 +2,9 @@
 
 Zipf-like product and reaction frequencies, a few planted product-reaction associations,
 deterministic seed.  Times ``compute_signals`` end to end (counts, PRR/ROR/IC, squashing,
-prior fit, EBGM/EB05/EB95) against a bare DuckDB group-by count of the same rows.
+prior fit, EBGM/EB05/EB95) against a bare DuckDB group-by count of the same rows.  Each run
+is a fresh process, so its wall time, CPU time (all threads) and peak RSS are its own (the
+data generation is not in them).
 
 Run: .venv/bin/python bench/signals_bench.py [--repeats 3]
 """
@@ -10,20 +12,36 @@ Run: .venv/bin/python bench/signals_bench.py [--repeats 3]
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import resource
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import numpy as np
 
-from medreg.vigilance.signals import SignalResult, compute_signals
+from medreg.vigilance.signals import Hyperparameters, compute_signals
 
 REPORTS, PRODUCTS, REACTIONS, SEED = 2_000_000, 20_000, 5_000, 20260101
 THREADS, MEMORY_LIMIT = 2, "1GB"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One timed run, measured inside its own process."""
+
+    wall: float
+    cpu: float
+    peak_rss: int
+    stages: dict[str, float] = field(default_factory=dict)
+    n_pairs: int = 0
+    hyperparameters: Hyperparameters | None = None
 
 
 def _zipf_choice(rng: np.random.Generator, n_items: int, size: int, s: float) -> np.ndarray:
@@ -64,70 +82,90 @@ def write_parquet(rows: dict[str, np.ndarray], path: Path) -> None:
 def _connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the benchmark's thread count and memory limit."""
     con = duckdb.connect(config={"threads": THREADS, "memory_limit": MEMORY_LIMIT})
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
-def time_signals(path: Path) -> tuple[float, float, SignalResult]:
-    """Wall and CPU (all threads) time of compute_signals, and its result."""
+def _rusage() -> tuple[float, int]:
+    """CPU seconds (all threads) and peak RSS (bytes) of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+
+
+def time_signals(path: Path) -> Run:
+    """compute_signals in this (fresh) process: wall, CPU, peak RSS, stages and result figures."""
     con = _connect()
     con.execute(f"CREATE VIEW reports AS SELECT * FROM read_parquet('{path}')")
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, (c0, _) = time.perf_counter(), _rusage()
     result = compute_signals(con, "reports", None)
-    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    elapsed, (cpu, peak) = time.perf_counter() - t0, _rusage()
     con.close()
-    return elapsed, cpu, result
+    h = result.hyperparameters
+    return Run(elapsed, cpu - c0, peak, result.seconds, result.n_pairs, h)
 
 
-def time_bare_groupby(path: Path) -> tuple[float, float]:
+def time_bare_groupby(path: Path) -> Run:
     """Machine limit: distinct-id counts per (var1, var2) into a table, nothing else."""
     con = _connect()
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, (c0, _) = time.perf_counter(), _rusage()
     con.execute(f"CREATE TEMP TABLE g AS SELECT var1, var2, count(DISTINCT id) AS N "
                 f"FROM read_parquet('{path}') GROUP BY var1, var2")
-    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    elapsed, (cpu, peak) = time.perf_counter() - t0, _rusage()
+    n_pairs = con.execute("SELECT count(*) FROM g").fetchone()[0]  # type: ignore[index]
     con.close()
-    return elapsed, cpu
+    return Run(elapsed, cpu - c0, peak, {}, int(n_pairs), None)
 
 
-def _report(n_rows: int, signals: list[tuple[float, float, SignalResult]],
-            bare: list[tuple[float, float]]) -> None:
-    """Print medians, per-stage times and the ratio to the bare group-by."""
-    res = signals[-1][2]
-    h = res.hyperparameters
-    t_sig, c_sig = statistics.median(s[0] for s in signals), statistics.median(s[1] for s in signals)
-    t_bare, c_bare = statistics.median(b[0] for b in bare), statistics.median(b[1] for b in bare)
-    print(f"rows {n_rows:,}  reports {REPORTS:,}  pairs {res.n_pairs:,}  squashed points {h.squashed_points:,}")
+def _in_child(function: Callable[[Path], Run], path: Path) -> Run:
+    """Run ``function(path)`` in a fresh interpreter, so that its peak RSS is its own."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, path).result()
+
+
+def _median(runs: list[Run], attribute: str) -> float:
+    return float(statistics.median(getattr(r, attribute) for r in runs))
+
+
+def _report(n_rows: int, signals: list[Run], bare: list[Run], load_start: tuple[float, ...]) -> None:
+    """Print the machine, medians, per-stage times, peak RSS and the ratio to the bare group-by."""
+    last, h = signals[-1], signals[-1].hyperparameters
+    assert h is not None
+    cpu_model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), "?")
+    print(f"machine: nproc {os.cpu_count()}, {cpu_model}; DuckDB threads {THREADS}, memory_limit {MEMORY_LIMIT}")
+    print(f"rows {n_rows:,}  reports {REPORTS:,}  pairs {last.n_pairs:,}  squashed points {h.squashed_points:,}")
     print(f"prior: a1 {h.alpha1:.4g} b1 {h.beta1:.4g} a2 {h.alpha2:.4g} b2 {h.beta2:.4g} P {h.P:.4g} "
           f"converged {h.converged} agreeing starts {h.num_close}")
-    print(f"compute_signals: median wall {t_sig:.2f} s, cpu {c_sig:.2f} s  "
-          f"(wall runs {[round(s[0], 2) for s in signals]})")
-    print("  stages (last run): " + ", ".join(f"{k} {v:.2f} s" for k, v in res.seconds.items()))
-    print(f"bare DuckDB count(DISTINCT id) group-by: median wall {t_bare:.2f} s, cpu {c_bare:.2f} s  "
-          f"(wall runs {[round(b[0], 2) for b in bare]})")
-    print(f"ratio compute_signals / bare group-by: wall {t_sig / t_bare:.2f}, cpu {c_sig / c_bare:.2f}")
-    print(f"load average at end: {os.getloadavg()}")
+    for name, runs in (("compute_signals", signals), ("bare DuckDB count(DISTINCT id) group-by", bare)):
+        walls, cpus = [round(r.wall, 2) for r in runs], [round(r.cpu, 2) for r in runs]
+        peaks = [round(r.peak_rss / 2**20) for r in runs]
+        print(f"{name}: median wall {_median(runs, 'wall'):.2f} s, cpu {_median(runs, 'cpu'):.2f} s, "
+              f"peak RSS {_median(runs, 'peak_rss') / 2**20:.0f} MB  (wall runs {walls}, cpu runs {cpus}, "
+              f"peak RSS runs {peaks} MB)")
+    stages = {k: statistics.median(r.stages[k] for r in signals) for k in last.stages}
+    print("  stages (median wall): " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()))
+    print(f"ratio compute_signals / bare group-by: wall {_median(signals, 'wall') / _median(bare, 'wall'):.2f}, "
+          f"cpu {_median(signals, 'cpu') / _median(bare, 'cpu'):.2f}")
+    print(f"load average at start {load_start}, at end {os.getloadavg()}")
 
 
 def main() -> None:
-    """Generate the data, time both runs ``--repeats`` times, print medians and peak RSS."""
+    """Generate the data, time both in fresh processes ``--repeats`` times, print medians."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    load_start = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "reports.parquet"
         rows = synthetic_rows()
         n_rows = len(rows["id"])
         write_parquet(rows, path)
         del rows
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         signals, bare = [], []
         for _ in range(args.repeats):  # interleaved, so both see the same machine load
-            signals.append(time_signals(path))
-            bare.append(time_bare_groupby(path))
-    _report(n_rows, signals, bare)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"peak RSS (process, incl. data generation): {peak / 1024:.0f} MB; "
-          f"before timing runs: {rss_before / 1024:.0f} MB; DuckDB memory_limit {MEMORY_LIMIT}")
+            signals.append(_in_child(time_signals, path))
+            bare.append(_in_child(time_bare_groupby, path))
+    _report(n_rows, signals, bare, load_start)
 
 
 if __name__ == "__main__":

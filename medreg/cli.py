@@ -12,7 +12,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medreg.settings.demo")
     if args[:2] == ["signals", "compute"]:
-        return _signals(args[2:])
+        return _signals(args[1:])  # the signals parser takes the sub-command itself
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["medreg", *args])

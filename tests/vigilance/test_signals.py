@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from medreg.cli import main
 from medreg.vigilance.signals import CSV_COLUMNS, compute_signals
-from medreg.vigilance.signals.cli import main
 from medreg.vigilance.signals.sql import counts_query
 from tests.shared import DATA
 
@@ -115,7 +115,7 @@ def test_infinite_and_undefined_rules() -> None:
 
 def test_cli_writes_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "signals.csv"
-    assert main(["compute", "--from-csv", str(CAERS), "--out", str(out)]) == 0
+    assert main(["signals", "compute", "--from-csv", str(CAERS), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "alpha1 3.2509" in printed
     assert "squashed_points 1568" in printed
@@ -141,3 +141,11 @@ def test_stratified_expected_count_by_hand() -> None:
     assert strat.fetchone() == (2, pytest.approx(5 / 3))
     plain = con.execute(f"SELECT N, E FROM ({counts_query('r', None)}) WHERE var1 = 'D' AND var2 = 'X'")
     assert plain.fetchone() == (2, pytest.approx(1.5))  # 3 * 3 / 6
+
+
+def test_rows_without_a_report_id_count_nowhere() -> None:
+    # given a row with no report id naming D and Y
+    got = _measures([(1, "D", "X"), (None, "D", "Y"), (2, "O", "X")])  # type: ignore[list-item]
+    # then it forms no pair and counts in no margin: E(D, X) = 1 * 2 / 2
+    assert sorted(got) == [("D", "X"), ("O", "X")]
+    assert got[("D", "X")][:2] == (1, 1.0)

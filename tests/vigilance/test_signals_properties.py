@@ -1,13 +1,16 @@
-"""Property tests: count invariants, finite/infinite rules, row-order invariance."""
+"""Property tests: count invariants, finite/infinite rules, row-order invariance, posterior quantiles."""
 
 from __future__ import annotations
 
 import math
 
 import duckdb
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.special import gammainc, gammaincinv
 
+from medreg.vigilance.signals.posterior import posterior_q, posterior_quantile
 from medreg.vigilance.signals.sql import counts_query
 
 Row = tuple[int, str, str]
@@ -76,3 +79,22 @@ def test_row_order_and_duplicates_do_not_matter(rows: list[Row], rnd) -> None:
     shuffled = rows + rows[:1]
     rnd.shuffle(shuffled)
     assert _comparable(_pairs(shuffled)) == _comparable(_pairs(rows))
+
+
+positive = st.floats(0.01, 50.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(positive, positive, positive, positive, st.floats(0.001, 0.999), st.sampled_from([0.05, 0.95]),
+       st.lists(st.tuples(st.integers(1, 5000), st.floats(1e-4, 1e4)), min_size=1, max_size=30))
+def test_posterior_quantile_solves_the_mixture_cdf(a1, b1, a2, b2, p, prob, pairs) -> None:
+    """The quantile hits the target CDF and lies between the two component quantiles."""
+    theta = np.array([a1, b1, a2, b2, p])
+    n, e = np.array([float(x) for x, _ in pairs]), np.array([y for _, y in pairs])
+    q = posterior_q(theta, n, e)
+    x = posterior_quantile(prob, theta, n, e, q)
+    cdf = q * gammainc(a1 + n, (b1 + e) * x) + (1 - q) * gammainc(a2 + n, (b2 + e) * x)
+    assert np.all(np.abs(cdf - prob) <= 1e-9)
+    x1, x2 = gammaincinv(a1 + n, prob) / (b1 + e), gammaincinv(a2 + n, prob) / (b2 + e)
+    assert np.all(x >= np.minimum(x1, x2) * (1 - 1e-9))
+    assert np.all(x <= np.maximum(x1, x2) * (1 + 1e-9))

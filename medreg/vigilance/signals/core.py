@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -18,13 +19,16 @@ from .sql import counts_query, quote_ident
 #: Columns of the CSV written by :func:`compute_signals_from_csv` (and the CLI).
 CSV_COLUMNS = ("var1", "var2", "N", "E", "PRR", "ROR", "ROR_lower", "ROR_upper",
                "IC", "IC025", "EBGM", "EB05", "EB95")
+#: DuckDB memory limit of :func:`compute_signals_from_csv` (it spills to disk beyond it).
+CSV_MEMORY_LIMIT = "1GB"
 
 
 @dataclass(frozen=True)
 class SignalResult:
     """Where the per-pair measures are, with the fitted MGPS prior.
 
-    ``seconds`` gives the wall time of each stage (counts, prior, posterior).
+    ``seconds`` gives the wall time of each stage: counts (the SQL), distinct (N, E) values,
+    squash, prior (the fit), posterior (EBGM and quantiles) and join (scores onto the pairs).
     ``table`` is a DuckDB temporary table on the connection with one row per
     (var1, var2) pair: N, E, n_var1, n_var2, n_total, PRR, PRR_chi2, ROR, ROR_lower,
     ROR_upper, IC, IC025, EBGM, EB05, EB95.
@@ -92,16 +96,33 @@ def compute_signals(
     on the squashed (N, E) points and EBGM/EB05/EB95 computed once per distinct (N, E).
     """
     counts = f"{table}_counts_{uuid.uuid4().hex[:8]}"
-    clock = [time.perf_counter()]
+    clock = _Clock()
     con.execute(f"CREATE TEMP TABLE {counts} AS {counts_query(source_relation, strata)}")
+    clock.lap("counts")
     n_u, e_u, k = _distinct_counts(con, counts)
-    clock.append(time.perf_counter())
-    hyper = fit_prior(squash(np.repeat(n_u, k), np.repeat(e_u, k)))
-    clock.append(time.perf_counter())
-    _attach_scores(con, counts, quote_ident(table), eb_scores(hyper, n_u, e_u, openebgm))
-    clock.append(time.perf_counter())
-    stages = dict(zip(("counts", "prior", "posterior"), np.diff(clock).tolist(), strict=True))
-    return SignalResult(table, hyper, int(k.sum()), stages)
+    clock.lap("distinct")
+    squashed = squash(np.repeat(n_u, k), np.repeat(e_u, k))
+    clock.lap("squash")
+    hyper = fit_prior(squashed)
+    clock.lap("prior")
+    scores = eb_scores(hyper, n_u, e_u, openebgm)
+    clock.lap("posterior")
+    _attach_scores(con, counts, quote_ident(table), scores)
+    clock.lap("join")
+    return SignalResult(table, hyper, int(k.sum()), clock.seconds)
+
+
+class _Clock:
+    """Wall time of consecutive stages."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        """Close ``stage`` now."""
+        now = time.perf_counter()
+        self.seconds[stage], self._last = now - self._last, now
 
 
 def _sql_string(value: str) -> str:
@@ -112,7 +133,7 @@ def _sql_string(value: str) -> str:
 def compute_signals_from_csv(path_in: str | Path, path_out: str | Path,
                              strata: list[str] | None = None) -> Hyperparameters:
     """Read id,var1,var2[,strata] from CSV, write one row per pair with CSV_COLUMNS."""
-    con = duckdb.connect()
+    con = duckdb.connect(config={"threads": os.cpu_count() or 1, "memory_limit": CSV_MEMORY_LIMIT})
     try:
         source = f"read_csv({_sql_string(str(path_in))}, header = true)"
         con.execute(f"CREATE VIEW signal_input AS SELECT * FROM {source}")  # noqa: S608 - quoted literal
