@@ -238,7 +238,7 @@ def test_console_case_page_carries_no_identifier(stored: tuple[int, User], provi
 @pytest.mark.django_db
 def test_signal_run_export_carries_no_identifier(stored: tuple[int, User], tmp_path: Path) -> None:
     # given the rows a signal run loads into DuckDB
-    run = cast(SignalRun, SimpleNamespace(product_family="drug", jurisdiction_path="/"))
+    run = cast(SignalRun, SimpleNamespace(product_family="drug", jurisdiction_path="/", data_cutoff=None))
     con = duckdb.connect()
     # when
     counts = export_case_rows(con, run, tmp_path)
