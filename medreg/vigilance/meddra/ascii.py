@@ -7,6 +7,7 @@ lack its newline; Chinese releases come in GBK (read as GB18030, its superset) o
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,4 +92,17 @@ def read_records(
         return []
     text = decode(path.read_bytes(), name, encoding)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [split_line(line, name, number, fields) for number, line in enumerate(lines, 1) if line.strip()]
+    return [
+        split_line(_text(line, name, number), name, number, fields)
+        for number, line in enumerate(lines, 1)
+        if line.strip()
+    ]
+
+
+def _text(line: str, file: str, number: int) -> str:
+    """A line without control characters (a NUL or an escape byte means a binary or damaged file)."""
+    found = next((c for c in line if c != "\t" and unicodedata.category(c) == "Cc"), None)
+    if found is not None:
+        message = f"control character U+{ord(found):04X} in the text; the file is damaged or not a MedDRA file"
+        raise MeddraFormatError(file, number, None, message)
+    return line

@@ -24,4 +24,5 @@ __all__ = [
     "VersionKind",
 ]
 from medreg.vigilance.models.duplicates import CaseMerge, DuplicateCandidate, LinkageModelConfig  # noqa: F401
+from medreg.vigilance.models.meddra import MeddraRelease  # noqa: F401
 from medreg.vigilance.models.signal import Signal, SignalRun, SignalStatistic, SignalThreshold  # noqa: F401
