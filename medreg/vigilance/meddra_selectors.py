@@ -283,7 +283,7 @@ def llt_rollup_rows() -> Iterator[tuple[str, str, str]]:
         return
     terms = MeddraTerm.objects.filter(release=found)
     pt_names = dict(terms.filter(level=TermLevel.PT).values_list("code", "name"))
-    for code, pt in terms.filter(level=TermLevel.LLT).values_list("code", "pt_code").iterator(20_000):
+    for code, pt in terms.filter(level=TermLevel.LLT).order_by("code").values_list("code", "pt_code").iterator(20_000):
         yield code, pt, pt_names.get(pt, "")
 
 

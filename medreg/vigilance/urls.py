@@ -1,6 +1,6 @@
 from django.urls import path
 
-from medreg.vigilance import views
+from medreg.vigilance import views, views_meddra
 
 app_name = "vigilance"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("duplicates/", views.duplicate_queue, name="duplicates"),
     path("duplicates/detect/", views.duplicate_detect, name="duplicate_detect"),
     path("duplicates/<int:candidate_id>/decision/", views.duplicate_decide, name="duplicate_decide"),
+    path("meddra/", views_meddra.releases, name="meddra_releases"),
+    path("meddra/upload/", views_meddra.upload, name="meddra_upload"),
+    path("meddra/<int:release_id>/activate/", views_meddra.activate, name="meddra_activate"),
+    path("meddra/diff/", views_meddra.diff, name="meddra_diff"),
 ]

@@ -76,7 +76,7 @@ def zipped(files: dict[str, list[str]], folder: str = "MedDRA_99_0_English/MedAs
     """The files as a zip archive, the way a regulator zips the distribution folder."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{folder.split('/')[0]}/readme.txt", "Fake distribution for tests.")
+        archive.writestr(f"{folder.split('/', maxsplit=1)[0]}/readme.txt", "Fake distribution for tests.")
         for name, lines in files.items():
             archive.writestr(f"{folder}/{name}", ("\r\n".join(lines) + "\r\n").encode(encoding))
     return buffer.getvalue()
@@ -103,7 +103,8 @@ def synthetic_files(version: str = "99.0", pts: int = 26_000, llts_per_pt: float
             hlgt, soc = h % hlgts, (h % hlgts) % socs
             files["hlt_pt.asc"].append(f"{91200000 + h}${pt}$")
             files["mdhier.asc"].append(
-                f"{pt}${91200000 + h}${91100000 + hlgt}${91000000 + soc}$P$H$G$S$SY$${primary_soc}${'Y' if index == 0 else 'N'}$"
+                f"{pt}${91200000 + h}${91100000 + hlgt}${91000000 + soc}$P$H$G$S$SY$${primary_soc}$"
+                + ("Y$" if index == 0 else "N$")
             )
         count = int(llts_per_pt) + (1 if p % 10 < (llts_per_pt % 1) * 10 else 0)
         files["llt.asc"].append(f"{pt}$Synthetic preferred term {p}${pt}$$$$$$$Y$$")

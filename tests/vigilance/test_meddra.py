@@ -9,6 +9,7 @@ import pytest
 from medreg.vigilance.meddra import HierarchyPath, Level, MeddraFormatError, load_meddra
 from tests.vigilance.meddra_fakes import LEGACY_7, fake_files, write_release
 
+
 def test_loads_a_release_from_its_medascii_directory(tmp_path: Path) -> None:
     # given a release unpacked with its MedAscii/ folder; meddra_release.asc lacks a final newline
     write_release(tmp_path / "MedAscii", fake_files())
