@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from medreg.core.errors import NotFound, PermissionDenied
 from medreg.core.scoping import Scope
-from medreg.vigilance.meddra import CodingEntry, Suggestion, coding_entries, demo_release, suggest_terms
+from medreg.vigilance.meddra import CodingEntry, CodingIndex, Suggestion, coding_entries, demo_release, suggest_terms
 from medreg.vigilance.models.meddra import MeddraRelease, MeddraTerm, TermLevel
 
 DIFF_ROWS = 500  # rows shown per kind of change; the counts are always complete
@@ -39,7 +39,7 @@ def releases(scope: Scope) -> QuerySet[MeddraRelease]:
 
 
 def release(scope: Scope, release_id: int) -> MeddraRelease:
-    found = releases(scope).filter(pk=release_id).first()
+    found = releases(scope).filter(pk=release_id).first() if 0 < release_id < 2**31 else None
     if found is None:
         raise NotFound("MedDRA release")
     return found
@@ -63,7 +63,7 @@ class Terminology:
     """Where suggestions come from: a loaded release, or the open demo terminology."""
 
     label: str
-    entries: list[CodingEntry]
+    index: CodingIndex
     is_meddra: bool
 
 
@@ -79,27 +79,26 @@ def terminology(language: str | None = None) -> Terminology:
 
 
 @functools.lru_cache(maxsize=1)
-def _demo_entries() -> list[CodingEntry]:
-    return coding_entries(demo_release())
+def _demo_entries() -> CodingIndex:
+    return CodingIndex.build(coding_entries(demo_release()))
 
 
 @functools.lru_cache(maxsize=4)
-def _release_entries(release_id: int, checksum: str) -> list[CodingEntry]:
-    """Current LLTs with their PT (cached per release: its rows never change once loaded)."""
+def _release_entries(release_id: int, checksum: str) -> CodingIndex:
+    """Current LLTs with their PT, indexed (cached per release: its rows never change once loaded)."""
     terms = MeddraTerm.objects.filter(release_id=release_id)
     pt_names = dict(terms.filter(level=TermLevel.PT).values_list("code", "name"))
     rows = terms.filter(level=TermLevel.LLT, is_current=True).order_by("code").values_list("code", "name", "pt_code")
     entries = [CodingEntry(code, name, pt, pt_names[pt]) for code, name, pt in rows.iterator(20_000) if pt in pt_names]
     coded = {entry.pt_code for entry in entries}
-    return entries + [
-        CodingEntry(code, name, code, name) for code, name in sorted(pt_names.items()) if code not in coded
-    ]
+    unlinked = [CodingEntry(code, name, code, name) for code, name in sorted(pt_names.items()) if code not in coded]
+    return CodingIndex.build(entries + unlinked)
 
 
 def suggestions(text: str, language: str | None = None, limit: int = 5) -> tuple[Terminology, list[Suggestion]]:
     """Coding suggestions for free text from the terminology of the language."""
     source = terminology(language)
-    return source, suggest_terms(text, source.entries, limit=limit)
+    return source, suggest_terms(text, source.index, limit=limit)
 
 
 # -- version diff --------------------------------------------------------------------------------
@@ -307,6 +306,6 @@ def reaction_coding(reactions: Iterable[Any], language: str | None = None, limit
     found = {r.sequence: ReactionCoding(notes.get(r.sequence), []) for r in listed}
     for r in uncoded:
         found[r.sequence] = ReactionCoding(
-            None, suggest_terms(r.reported_term, source.entries if source else [], limit=limit)
+            None, suggest_terms(r.reported_term, source.index if source else [], limit=limit)
         )
     return found

@@ -14,7 +14,13 @@ from medreg.core.actor import Actor, client_ip
 from medreg.core.errors import DomainError
 from medreg.core.scoping import Scope
 from medreg.vigilance import meddra_selectors
-from medreg.vigilance.services.meddra import activate_release, may_load, upload_release
+from medreg.vigilance.services.meddra import (
+    activate_release,
+    may_load,
+    refuse_oversized,
+    require_loader,
+    upload_release,
+)
 
 
 class ReleaseUploadForm(forms.Form):
@@ -57,10 +63,12 @@ def _releases_page(request: HttpRequest, form: ReleaseUploadForm, status: int) -
 def upload(request: HttpRequest) -> HttpResponse:
     """Load an uploaded distribution: stored whole, or refused with the file, line and field at fault."""
     meddra_selectors.releases(_scope(request))  # readers only, before the file is looked at
+    require_loader(_scope(request))
     form = ReleaseUploadForm(request.POST, request.FILES)
     if form.is_valid():
         file = form.cleaned_data["file"]
         try:
+            refuse_oversized(file.size or 0)
             found = upload_release(
                 actor=_actor(request),
                 scope=_scope(request),

@@ -113,7 +113,7 @@ def synthetic_files(version: str = "99.0", pts: int = 26_000, llts_per_pt: float
             files["llt.asc"].append(f"{llt_code}$Synthetic lowest level term {llt_code}${pt}$$$$$$${current}$$")
             llt_code += 1
     files["smq_list.asc"] = [
-        f"{94000000 + q}$Synthetic SMQ {q}$1$Invented query {q}$Invented source$$${version}$A$N$" for q in range(230)
+        f"{94000000 + q}$Synthetic SMQ {q}$1$Invented query {q}$Invented source$${version}$A$N$" for q in range(230)
     ]
     files["smq_content.asc"] = [
         f"{94000000 + (p % 230)}${92000000 + p}$4${1 + p % 2}$A$0$A${version}${version}$" for p in range(pts)

@@ -25,7 +25,14 @@ from medreg.vigilance.meddra.ascii import MeddraFormatError
 from medreg.vigilance.models.meddra import MeddraLink, MeddraPath, MeddraRelease, MeddraSmq, MeddraSmqTerm, MeddraTerm
 from medreg.vigilance.services.meddra import activate_release, load_release_directory, upload_release
 from tests import factories
-from tests.vigilance.meddra_fakes import LEGACY_7, fake_files, next_version_files, write_release, zipped
+from tests.vigilance.meddra_fakes import (
+    LEGACY_7,
+    fake_files,
+    next_version_files,
+    synthetic_files,
+    write_release,
+    zipped,
+)
 
 SYSTEM = Actor.system()
 MEDDRA_MODELS = (MeddraRelease, MeddraTerm, MeddraLink, MeddraPath, MeddraSmq, MeddraSmqTerm, AuditRecord)
@@ -437,3 +444,15 @@ def test_mangled_files_load_or_are_refused_naming_a_file(name: str, lines: list[
             (release.soc_count, release.hlgt_count, release.hlt_count, release.pt_count, release.llt_count)
         )
         release.delete()
+
+
+@pytest.mark.django_db
+def test_the_synthetic_benchmark_release_loads_with_the_expected_counts(tmp_path: Path) -> None:
+    # given the benchmark's generator at a small size: 200 PTs, 3.3 LLTs each, every tenth PT under two HLTs
+    release = _load(tmp_path, synthetic_files(pts=200))
+    # then
+    counts = (release.soc_count, release.hlgt_count, release.hlt_count, release.pt_count, release.llt_count)
+    assert counts == (27, 337, 1737, 200, 660)
+    assert (release.current_llt_count, release.path_count, release.smq_count) == (568, 220, 230)
+    assert MeddraSmqTerm.objects.filter(release=release).count() == 800
+    assert MeddraLink.objects.filter(release=release).count() == 337 + 1737 + 220

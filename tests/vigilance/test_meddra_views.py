@@ -4,6 +4,7 @@ a refused or broken upload stores nothing, the diff page shows the changes; pinn
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -172,3 +173,20 @@ def test_the_api_uploads_activates_and_diffs(national_user: User) -> None:
     ]
     again = client.post("/api/vigilance/meddra/releases", {"file": _zip_file()})
     assert (again.status_code, again.json()["errors"][0]["code"]) == (409, "already_loaded")
+
+
+@pytest.mark.django_db
+def test_the_api_answers_oversized_uploads_and_unknown_ids_without_a_500(
+    national_user: User, provincial_user: User, settings: Any
+) -> None:
+    settings.MEDREG_MAX_MEDDRA_ZIP_BYTES = 100
+    national, provincial = client_for(national_user), client_for(provincial_user)
+    too_big = national.post("/api/vigilance/meddra/releases", {"file": _zip_file()})
+    assert (too_big.status_code, too_big.json()["errors"][0]["code"]) == (413, "too_large")
+    assert provincial.post("/api/vigilance/meddra/releases", {"file": _zip_file()}).status_code == 403
+    huge = 10**20
+    assert national.post(f"/api/vigilance/meddra/releases/{huge}/activate").status_code == 404
+    out_of_range = national.get(f"/api/vigilance/meddra/diff?old={huge}&new=1")
+    assert (out_of_range.status_code, out_of_range.json()["errors"][0]["field"]) == (422, "old")
+    assert client_for(national_user).post(f"/vigilance/meddra/{huge}/activate/").status_code == 404
+    assert MeddraRelease.objects.count() == 0

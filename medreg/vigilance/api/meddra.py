@@ -12,7 +12,7 @@ from medreg.core.actor import Actor, client_ip
 from medreg.core.api.auth import request_scope
 from medreg.vigilance import meddra_selectors
 from medreg.vigilance.models.meddra import MeddraRelease
-from medreg.vigilance.services.meddra import activate_release, upload_release
+from medreg.vigilance.services.meddra import activate_release, refuse_oversized, require_loader, upload_release
 
 router = Router(tags=["vigilance"])
 
@@ -81,6 +81,8 @@ def list_releases(request: HttpRequest) -> list[MeddraRelease]:
 def upload(request: HttpRequest, file: File[UploadedFile], data: Form[UploadIn]) -> Status:
     """Load a zipped MedDRA ASCII distribution (national regulator): all stored, or nothing with an error
     naming the file, line and field."""
+    require_loader(request_scope(request))
+    refuse_oversized(file.size or 0)
     content = file.read()
     found = upload_release(
         actor=_actor(request),

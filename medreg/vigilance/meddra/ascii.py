@@ -7,7 +7,6 @@ lack its newline; Chinese releases come in GBK (read as GB18030, its superset) o
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,19 +89,21 @@ def read_records(
         if required:
             raise MeddraFormatError(name, None, None, f"file missing from {directory}")
         return []
-    text = decode(path.read_bytes(), name, encoding)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = decode(path.read_bytes(), name, encoding).replace("\r\n", "\n").replace("\r", "\n")
+    _refuse_control_characters(text, name)
     return [
-        split_line(_text(line, name, number), name, number, fields)
-        for number, line in enumerate(lines, 1)
-        if line.strip()
+        split_line(line, name, number, fields) for number, line in enumerate(text.split("\n"), 1) if line.strip()
     ]
 
 
-def _text(line: str, file: str, number: int) -> str:
-    """A line without control characters (a NUL or an escape byte means a binary or damaged file)."""
-    found = next((c for c in line if c != "\t" and unicodedata.category(c) == "Cc"), None)
+# Unicode category Cc but tab and the line ends: a NUL or an escape byte means a binary or damaged file.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _refuse_control_characters(text: str, file: str) -> None:
+    """One regular-expression scan of the whole text; the error names the first offending line."""
+    found = _CONTROL.search(text)
     if found is not None:
-        message = f"control character U+{ord(found):04X} in the text; the file is damaged or not a MedDRA file"
-        raise MeddraFormatError(file, number, None, message)
-    return line
+        line = text.count("\n", 0, found.start()) + 1
+        message = f"control character U+{ord(found.group()):04X} in the text; the file is damaged or not a MedDRA file"
+        raise MeddraFormatError(file, line, None, message)

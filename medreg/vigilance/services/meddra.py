@@ -46,7 +46,7 @@ def may_load(scope: Scope) -> bool:
     return scope.role in {Role.NATIONAL_REGULATOR, "system"}
 
 
-def _require_loader(scope: Scope) -> None:
+def require_loader(scope: Scope) -> None:
     if not may_load(scope):
         raise PermissionDenied("Only the national regulator loads and activates MedDRA releases.")
 
@@ -61,7 +61,7 @@ def load_release_directory(
     source_name: str = "",
 ) -> MeddraRelease:
     """Load the release in ``root`` (or its MedAscii/ or ascii-NNN/ folder); all stored or nothing."""
-    _require_loader(scope)
+    require_loader(scope)
     started = time.perf_counter()
     try:
         directory = find_ascii_directory(root)
@@ -81,11 +81,8 @@ def load_release_directory(
 
 def upload_release(*, actor: Actor, scope: Scope, data: bytes, filename: str, activate: bool = False) -> MeddraRelease:
     """Load a zipped distribution sent through the console or the API (hostile input: see archive.py)."""
-    _require_loader(scope)
-    limit = int(getattr(settings, "MEDREG_MAX_MEDDRA_ZIP_BYTES", DEFAULT_MAX_ZIP_BYTES))
-    if len(data) > limit:
-        message = f"The archive has {len(data):,} bytes; at most {limit:,} are accepted."
-        raise DomainError.single("file", "too_large", message, "Zip only the MedAscii (ascii-NNN) folder.", 413)
+    require_loader(scope)
+    refuse_oversized(len(data))
     with tempfile.TemporaryDirectory(prefix="medreg-meddra-") as folder:
         try:
             unpack_distribution(data, Path(folder))
@@ -94,6 +91,14 @@ def upload_release(*, actor: Actor, scope: Scope, data: bytes, filename: str, ac
         return load_release_directory(
             actor=actor, scope=scope, root=Path(folder), activate=activate, source_name=Path(filename).name[:255]
         )
+
+
+def refuse_oversized(size: int) -> None:
+    """Refuse an archive over MEDREG_MAX_MEDDRA_ZIP_BYTES (views call it before reading the upload)."""
+    limit = int(getattr(settings, "MEDREG_MAX_MEDDRA_ZIP_BYTES", DEFAULT_MAX_ZIP_BYTES))
+    if size > limit:
+        message = f"The archive has {size:,} bytes; at most {limit:,} are accepted."
+        raise DomainError.single("file", "too_large", message, "Zip only the MedAscii (ascii-NNN) folder.", 413)
 
 
 def format_refusal(error: meddra.MeddraFormatError) -> DomainError:
@@ -257,9 +262,11 @@ def insert_rows(model: type[Model], columns: tuple[str, ...], rows: Iterable[tup
 
 def activate_release(*, actor: Actor, scope: Scope, release_id: int) -> MeddraRelease:
     """Put a loaded release in use for its language (the one in use before is kept, no longer in use)."""
-    _require_loader(scope)
+    require_loader(scope)
     with transaction.atomic():
-        row = MeddraRelease.objects.select_for_update().filter(pk=release_id).first()
+        row = (
+            MeddraRelease.objects.select_for_update().filter(pk=release_id).first() if 0 < release_id < 2**31 else None
+        )
         if row is None:
             raise NotFound("MedDRA release")
         return row if row.is_active else _activate(row, actor)
