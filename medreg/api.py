@@ -27,6 +27,7 @@ api.add_router("/trace", trace_router)
 api.add_router("/vigilance", vigilance_router)
 api.add_router("/vigilance/signals", "medreg.vigilance.api.signals.router")
 api.add_router("/vigilance/variants", "medreg.vigilance.api.variants.router")
+api.add_router("/vigilance/meddra", "medreg.vigilance.api.meddra.router")
 
 # The EPCIS 2.0 REST binding lives at /epcis/ as the standard expects.
 epcis_api = NinjaAPI(title="medreg EPCIS 2.0 REST binding", version="2.0", auth=OptionalAuth(), urls_namespace="epcis",

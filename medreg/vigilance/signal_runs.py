@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from medreg.core.scoping import SYSTEM_SCOPE
 from medreg.registry import selectors as registry
-from medreg.vigilance import signal_selectors
+from medreg.vigilance import meddra_selectors, signal_selectors
 from medreg.vigilance.models import Case, CaseDrug, CaseReaction, DrugRole
 from medreg.vigilance.models.signal import SignalRun, SignalRunStatus, SignalStatistic
 from medreg.vigilance.services.signals import FlaggedPair, record_run_results
@@ -129,6 +129,7 @@ def export_case_rows(con: duckdb.DuckDBPyConnection, run: SignalRun, folder: Pat
     _load(con, "drug_rows", folder, ("case_id", "approval", "ingredient", "name"), drugs.iterator(CHUNK))
     _load(con, "reaction_rows", folder, ("case_id", "code", "term"), reactions.iterator(CHUNK))
     _load(con, "generic_names", folder, ("approval", "generic_name"), names)
+    _load(con, "meddra_rollup", folder, ("llt", "pt", "pt_name"), meddra_selectors.llt_rollup_rows())
     con.execute(SIGNAL_INPUT_SQL)
     con.execute("CREATE TEMP VIEW signal_input AS SELECT id, var1, var2 FROM signal_detail")
     reports, rows = con.execute("SELECT count(DISTINCT id), count(*) FROM signal_detail").fetchone() or (0, 0)
@@ -151,7 +152,8 @@ def _load(con: duckdb.DuckDBPyConnection, table: str, folder: Path, columns: tup
 
 
 # Product key: the registry generic name of the matched approval number, else the reported active
-# ingredient, else the reported name; reaction key: the MedDRA code, else the reported term.
+# ingredient, else the reported name; reaction key: the MedDRA code rolled up to its PT in the
+# release in use (label: the PT name), else the code, else the reported term.
 # Both upper-cased with white space collapsed, so spelling variants of one name meet.
 SIGNAL_INPUT_SQL = """
 CREATE TEMP TABLE signal_detail AS
@@ -160,9 +162,9 @@ WITH d AS (
            coalesce(nullif(trim(g.generic_name), ''), nullif(trim(d.ingredient), ''), trim(d.name)) AS product
     FROM drug_rows d LEFT JOIN generic_names g ON g.approval = d.approval
 ), r AS (
-    SELECT CAST(case_id AS BIGINT) AS id, coalesce(nullif(trim(code), ''), trim(term)) AS reaction,
-           coalesce(nullif(trim(term), ''), code) AS term
-    FROM reaction_rows
+    SELECT CAST(case_id AS BIGINT) AS id, coalesce(m.pt, nullif(trim(code), ''), trim(term)) AS reaction,
+           coalesce(nullif(m.pt_name, ''), nullif(trim(term), ''), code) AS term
+    FROM reaction_rows LEFT JOIN meddra_rollup m ON m.llt = trim(reaction_rows.code)
 )
 SELECT DISTINCT d.id,
        upper(regexp_replace(coalesce(d.product, ''), '\\s+', ' ', 'g')) AS var1,

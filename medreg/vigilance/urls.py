@@ -1,6 +1,6 @@
 from django.urls import path
 
-from medreg.vigilance import views, views_signals, views_variants
+from medreg.vigilance import views, views_meddra, views_signals, views_variants
 
 app_name = "vigilance"
 
@@ -25,4 +25,8 @@ urlpatterns = [
     path("signals/runs/", views_signals.signal_runs, name="signal_runs"),
     path("signals/runs/<int:run_id>/", views_signals.signal_run, name="signal_run"),
     path("signals/runs/<int:run_id>/progress/", views_signals.signal_run_progress, name="signal_run_progress"),
+    path("meddra/", views_meddra.releases, name="meddra_releases"),
+    path("meddra/upload/", views_meddra.upload, name="meddra_upload"),
+    path("meddra/<int:release_id>/activate/", views_meddra.activate, name="meddra_activate"),
+    path("meddra/diff/", views_meddra.diff, name="meddra_diff"),
 ]

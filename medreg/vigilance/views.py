@@ -22,7 +22,7 @@ from medreg.core.actor import Actor, client_ip
 from medreg.core.errors import DomainError, NotFound, PermissionDenied
 from medreg.core.scoping import Scope
 from medreg.trace import selectors as trace
-from medreg.vigilance import selectors, signal_plots, signal_selectors
+from medreg.vigilance import meddra_selectors, selectors, signal_plots, signal_selectors
 from medreg.vigilance.forms import (
     CSV_COLUMNS,
     OUTCOME_CHOICES,
@@ -32,7 +32,6 @@ from medreg.vigilance.forms import (
     ReportForm,
     UploadForm,
 )
-from medreg.vigilance.meddra import demo_release, suggest_terms
 from medreg.vigilance.models import Case, CaseDrug, CaseReaction, DrugRole
 from medreg.vigilance.models.signal import OPEN_SIGNAL_STATUSES
 from medreg.vigilance.services import duplicates as duplicate_services
@@ -115,12 +114,13 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     version = selectors.current_version(case)
     report = version.report
     merged_into, merged_duplicates = duplicate_services.case_merges(case)
+    coding = meddra_selectors.reaction_coding(case.reactions.all())
     context = {
         "case": case,
         "version": version,
         "narrative": (report.get("narrative") or {}).get("text", ""),
         "patient": _patient_facts(report),
-        "reactions": [(r, OUTCOMES.get(r.outcome, r.outcome)) for r in case.reactions.all()],
+        "reactions": [(r, OUTCOMES.get(r.outcome, r.outcome), coding[r.sequence]) for r in case.reactions.all()],
         "may_review_match": scope.is_regulator,
         "may_reveal": may_view_identifiers(scope),
         "merged_into": merged_into,
@@ -207,8 +207,8 @@ def report_done(request: HttpRequest) -> HttpResponse:
     if not submitted:
         return redirect("vigilance:report", channel="public")
     case = selectors.cases(_scope(request)).filter(pk=submitted["case"]).first()
-    suggestions = suggest_terms(submitted["reaction"], demo_release(), limit=5)
-    context = {"submitted": submitted, "case": case, "suggestions": suggestions}
+    terminology, suggestions = meddra_selectors.suggestions(submitted["reaction"], limit=5)
+    context = {"submitted": submitted, "case": case, "suggestions": suggestions, "terminology": terminology}
     return render(request, "vigilance/report_done.html", context)
 
 

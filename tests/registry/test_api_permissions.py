@@ -7,8 +7,10 @@ new endpoint cannot be added without its row here.
 """
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,16 +22,18 @@ from django.test import Client
 from medreg.api import api, epcis_api
 from medreg.core.actor import Actor
 from medreg.core.models import ApiToken, Role, User
-from medreg.core.scoping import scope_for
+from medreg.core.scoping import SYSTEM_SCOPE, scope_for
 from medreg.core.tokens import issue_token
 from medreg.registry.models import Cosmetic, Device
 from medreg.trace.models import Alert, CaptureJob, Pack
 from medreg.vigilance.forms_variants import DeviceReportForm
 from medreg.vigilance.models import Case as VigilanceCase
 from medreg.vigilance.models.signal import Signal, SignalRun
+from medreg.vigilance.services.meddra import load_release_directory
 from medreg.vigilance.services.variants import submit_variant_report
 from tests import factories
 from tests.vigilance.factories import e2b_xml, make_report, send
+from tests.vigilance.meddra_fakes import fake_files, next_version_files, write_release, zipped
 
 ACTORS = (
     "anonymous",
@@ -59,6 +63,8 @@ class World:
     case_drug_a: Any = None
     device_case_a: Any = None
     signal_a: Any = None
+    meddra_old: Any = None
+    meddra_new: Any = None
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
 
@@ -94,7 +100,17 @@ def _build_world() -> World:
     _make_vigilance_case(world)
     _make_device_case(world)
     _make_signal(world)
+    _make_meddra(world)
     return world
+
+
+def _make_meddra(world: World) -> None:
+    """Two FAKE MedDRA releases: 99.0 in use, 99.1 loaded."""
+    with tempfile.TemporaryDirectory() as folder:
+        old = write_release(Path(folder, "a"), fake_files())
+        new = write_release(Path(folder, "b"), next_version_files())
+        world.meddra_old = load_release_directory(actor=Actor.system(), scope=SYSTEM_SCOPE, root=old, activate=True)
+        world.meddra_new = load_release_directory(actor=Actor.system(), scope=SYSTEM_SCOPE, root=new)
 
 
 def _make_device_and_cosmetic(holder: Any) -> None:
@@ -217,6 +233,7 @@ EMPTY_EPCIS = {
     "epcisBody": {"eventList": []},
 }
 REGULATORS_OF_A = {"inspector": 200, "city": 200, "province": 200, "national": 200}
+EVERY_REGULATOR = {"other_county": 200, "city": 200, "province": 200, "other_province": 200, "national": 200}
 
 
 def _new_enterprise(division: str) -> dict[str, Any]:
@@ -624,7 +641,38 @@ CASES = [
         {"province": 200, "national": 200},
         404,
     ),
+    Case("GET", "/api/vigilance/meddra/releases", lambda w: "/api/vigilance/meddra/releases", EVERY_REGULATOR, 403),
+    Case(
+        "POST",
+        "/api/vigilance/meddra/releases",
+        lambda w: "/api/vigilance/meddra/releases",
+        {"national": 201},
+        403,
+        writes=True,
+        multipart=True,
+        body=lambda w: {"file": _meddra_zip(), "activate": "false"},
+    ),
+    Case(
+        "POST",
+        "/api/vigilance/meddra/releases/{release_id}/activate",
+        lambda w: f"/api/vigilance/meddra/releases/{w.meddra_new.pk}/activate",
+        {"national": 200},
+        403,
+        writes=True,
+    ),
+    Case(
+        "GET",
+        "/api/vigilance/meddra/diff",
+        lambda w: f"/api/vigilance/meddra/diff?old={w.meddra_old.pk}&new={w.meddra_new.pk}",
+        EVERY_REGULATOR,
+        403,
+    ),
 ]
+
+
+def _meddra_zip() -> SimpleUploadedFile:
+    data = zipped(fake_files(version="99.2"))
+    return SimpleUploadedFile("meddra.zip", data, content_type="application/zip")
 
 
 def _csv(text: str) -> SimpleUploadedFile:

@@ -7,49 +7,7 @@ from pathlib import Path
 import pytest
 
 from medreg.vigilance.meddra import HierarchyPath, Level, MeddraFormatError, load_meddra
-
-LEGACY_7 = "$" * 7  # whoart, harts, costart, icd9, icd9cm, icd10, jart: empty since v15.0
-
-
-def fake_files(soc_name: str = "Fake organ disorders") -> dict[str, list[str]]:
-    """An invented two-SOC release: PT 90000011 sits under both SOCs, primary in 90000001."""
-    return {
-        "soc.asc": [f"90000001${soc_name}$Fake${LEGACY_7}", f"90000002$Pretend conditions$Pret${LEGACY_7}"],
-        "hlgt.asc": [f"90000101$Fake organ ailments HLGT${LEGACY_7}", f"90000102$Pretend ailments HLGT${LEGACY_7}"],
-        "hlt.asc": [f"90000201$Fakeitis HLT${LEGACY_7}", f"90000202$Pretendosis HLT${LEGACY_7}"],
-        "pt.asc": [f"90000011$Fakeitis$$90000001${LEGACY_7}", f"90000012$Pretendosis$$90000002${LEGACY_7}"],
-        "llt.asc": [
-            "90000011$Fakeitis$90000011$$$$$$$Y$$",
-            "90000021$Fake inflammation$90000011$$$$$$$Y$$",
-            "90000022$Old fake inflammation$90000011$$$$$$$N$$",
-            "90000012$Pretendosis$90000012$$$$$$$Y$$",
-        ],
-        "soc_hlgt.asc": ["90000001$90000101$", "90000002$90000102$"],
-        "hlgt_hlt.asc": ["90000101$90000201$", "90000102$90000202$"],
-        "hlt_pt.asc": ["90000201$90000011$", "90000202$90000011$", "90000202$90000012$"],
-        "mdhier.asc": [
-            f"90000011$90000201$90000101$90000001$Fakeitis$Fakeitis HLT$Fake organ ailments HLGT${soc_name}$Fake"
-            "$$90000001$Y$",
-            "90000011$90000202$90000102$90000002$Fakeitis$Pretendosis HLT$Pretend ailments HLGT$Pretend conditions"
-            "$Pret$$90000001$N$",
-            "90000012$90000202$90000102$90000002$Pretendosis$Pretendosis HLT$Pretend ailments HLGT"
-            "$Pretend conditions$Pret$$90000002$Y$",
-        ],
-        "smq_list.asc": ["90020000$Fake SMQ (narrow)$1$Invented for tests$None$$99.0$A$N$"],
-        "smq_content.asc": ["90020000$90000011$4$2$A$0$A$99.0$99.0$"],
-        "intl_ord.asc": ["1$90000001$", "2$90000002$"],
-        "meddra_release.asc": ["99.0$English$$$$"],
-    }
-
-
-def write_release(
-    directory: Path, files: dict[str, list[str]], encoding: str = "utf-8", final_newline: bool = True
-) -> Path:
-    directory.mkdir(parents=True)
-    for name, lines in files.items():
-        text = "\r\n".join(lines) + ("\r\n" if final_newline and lines and name != "meddra_release.asc" else "")
-        (directory / name).write_bytes(text.encode(encoding))
-    return directory
+from tests.vigilance.meddra_fakes import LEGACY_7, fake_files, write_release
 
 
 def test_loads_a_release_from_its_medascii_directory(tmp_path: Path) -> None:
@@ -145,7 +103,7 @@ BAD_FILES = [
     (
         "soc.asc",
         [f"9000000A$Bad code$Bad${LEGACY_7}"],
-        "soc.asc, line 1, field soc_code: code must be digits, found '9000000A'",
+        "soc.asc, line 1, field soc_code: code must be 1 to 8 digits, found '9000000A'",
     ),
     ("hlt_pt.asc", ["90000201$90000077$"], "hlt_pt.asc, line 1, field pt_code: PT 90000077 is not defined"),
     (

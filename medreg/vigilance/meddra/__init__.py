@@ -6,10 +6,11 @@ from medreg.vigilance.meddra.ascii import MeddraFormatError
 from medreg.vigilance.meddra.demo_terms import demo_release
 from medreg.vigilance.meddra.loader import load_meddra
 from medreg.vigilance.meddra.model import HierarchyPath, Level, MeddraRelease, Smq, SmqTerm, Term
-from medreg.vigilance.meddra.suggest import CodingEntry, Suggestion, coding_entries, suggest_terms
+from medreg.vigilance.meddra.suggest import CodingEntry, CodingIndex, Suggestion, coding_entries, suggest_terms
 
 __all__ = [
     "CodingEntry",
+    "CodingIndex",
     "HierarchyPath",
     "Level",
     "MeddraFormatError",

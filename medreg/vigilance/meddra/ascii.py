@@ -89,6 +89,21 @@ def read_records(
         if required:
             raise MeddraFormatError(name, None, None, f"file missing from {directory}")
         return []
-    text = decode(path.read_bytes(), name, encoding)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [split_line(line, name, number, fields) for number, line in enumerate(lines, 1) if line.strip()]
+    text = decode(path.read_bytes(), name, encoding).replace("\r\n", "\n").replace("\r", "\n")
+    _refuse_control_characters(text, name)
+    return [
+        split_line(line, name, number, fields) for number, line in enumerate(text.split("\n"), 1) if line.strip()
+    ]
+
+
+# Unicode category Cc but tab and the line ends: a NUL or an escape byte means a binary or damaged file.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _refuse_control_characters(text: str, file: str) -> None:
+    """One regular-expression scan of the whole text; the error names the first offending line."""
+    found = _CONTROL.search(text)
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        message = f"control character U+{ord(found.group()):04X} in the text; the file is damaged or not a MedDRA file"
+        raise MeddraFormatError(file, line, None, message)

@@ -6,6 +6,7 @@ fields marked legacy (WHO-ART, HARTS, COSTART, ICD-9, ICD-9-CM, ICD-10, J-ART) a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -68,11 +69,28 @@ LINKS = (
 OPTIONAL_FILES = ("smq_list.asc", "smq_content.asc")
 
 
+MAX_CODE_DIGITS = 8  # MedDRA codes are eight digits
+MAX_NAME_CHARS = 255  # MedDRA names are at most 100 characters; the database column holds 255
+_VERSION = re.compile(r"^\d{1,3}\.\d{1,2}$")
+
+
 def code(record: Record, field: str) -> str:
-    """A code field: digits only."""
+    """A code field: one to eight digits."""
     value = record[field].strip()
-    if not value.isdigit():
-        raise MeddraFormatError(record.file, record.line, field, f"code must be digits, found {value!r}")
+    if not (value.isascii() and value.isdigit()) or len(value) > MAX_CODE_DIGITS:
+        raise MeddraFormatError(
+            record.file, record.line, field, f"code must be 1 to {MAX_CODE_DIGITS} digits, found {value!r}"
+        )
+    return value
+
+
+def name(record: Record, field: str) -> str:
+    """A term or SMQ name: not empty, at most MAX_NAME_CHARS characters."""
+    value = record[field].strip()
+    if not value or len(value) > MAX_NAME_CHARS:
+        raise MeddraFormatError(
+            record.file, record.line, field, f"name must have 1 to {MAX_NAME_CHARS} characters, found {len(value)}"
+        )
     return value
 
 
@@ -87,7 +105,8 @@ def flag(record: Record, field: str) -> bool:
 def number(record: Record, field: str) -> int:
     """An integer field (empty counts as 0, as in older SMQ files)."""
     value = record[field].strip()
-    if value and not value.lstrip("-").isdigit():
+    digits = value.removeprefix("-")
+    if value and not (digits.isascii() and digits.isdigit() and len(digits) <= 9):
         raise MeddraFormatError(record.file, record.line, field, f"expected a whole number, found {value!r}")
     return int(value or 0)
 
@@ -131,18 +150,20 @@ def _group_terms(records: dict[str, list[Record]]) -> dict[Level, dict[str, Term
     """SOCs, HLGTs, HLTs and PTs (PT primary SOC checked against soc.asc)."""
     terms: dict[Level, dict[str, Term]] = {}
     terms[Level.SOC] = unique(
-        (r, Term(code(r, "soc_code"), r["soc_name"], Level.SOC, abbreviation=r["soc_abbrev"]))
+        (r, Term(code(r, "soc_code"), name(r, "soc_name"), Level.SOC, abbreviation=r["soc_abbrev"].strip()))
         for r in records["soc.asc"]
     )
     for level in (Level.HLGT, Level.HLT):
         file, prefix = f"{level.value}.asc", level.value
-        terms[level] = unique((r, Term(code(r, f"{prefix}_code"), r[f"{prefix}_name"], level)) for r in records[file])
+        terms[level] = unique(
+            (r, Term(code(r, f"{prefix}_code"), name(r, f"{prefix}_name"), level)) for r in records[file]
+        )
     terms[Level.PT] = unique(
         (
             r,
             Term(
                 code(r, "pt_code"),
-                r["pt_name"],
+                name(r, "pt_name"),
                 Level.PT,
                 primary_soc_code=require(terms[Level.SOC], r, "pt_soc_code", "primary SOC"),
             ),
@@ -168,7 +189,7 @@ def _low_level_terms(records: list[Record], preferred: dict[str, Term]) -> dict[
             r,
             Term(
                 code(r, "llt_code"),
-                r["llt_name"],
+                name(r, "llt_name"),
                 Level.LLT,
                 (require(preferred, r, "pt_code", "PT"),),
                 is_current=flag(r, "llt_currency"),
@@ -219,7 +240,7 @@ def _smqs(list_records: list[Record], content_records: list[Record]) -> tuple[di
             raise MeddraFormatError(r.file, r.line, "smq_code", f"duplicate SMQ code {smq_code}")
         smqs[smq_code] = Smq(
             smq_code,
-            r["smq_name"],
+            name(r, "smq_name"),
             number(r, "smq_level"),
             r["smq_description"],
             r["smq_source"],
@@ -253,8 +274,12 @@ def _release(records: list[Record]) -> tuple[str, str]:
     if len(records) != 1:
         raise MeddraFormatError("meddra_release.asc", None, None, f"expected one record, found {len(records)}")
     version, language = records[0]["version"].strip(), records[0]["language"].strip()
-    if not version:
-        raise MeddraFormatError("meddra_release.asc", records[0].line, "version", "the release version is empty")
+    if not _VERSION.match(version):
+        message = f"the release version must look like 27.0, found {version!r}"
+        raise MeddraFormatError("meddra_release.asc", records[0].line, "version", message)
+    if not language.isalpha() or len(language) > 40:
+        message = f"the release language must be a word such as English or Chinese, found {language!r}"
+        raise MeddraFormatError("meddra_release.asc", records[0].line, "language", message)
     return version, language
 
 
