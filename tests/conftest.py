@@ -3,6 +3,7 @@
 import pytest
 
 from medreg.core.models import Jurisdiction, Role, User
+from medreg.trace.selectors import forget_cached_drug_summaries
 from tests import factories
 
 
@@ -49,3 +50,9 @@ def city_user(db: None) -> User:
 @pytest.fixture
 def other_province_user(db: None) -> User:
     return factories.make_user("js_province", Role.PROVINCIAL_REGULATOR, "320000")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_drug_summaries() -> None:
+    """Verification caches drug summaries per process; each test starts with an empty cache."""
+    forget_cached_drug_summaries()

@@ -3,9 +3,13 @@ the alert queue. Other modules read traceability through these functions only.""
 
 import base64
 import datetime as dt
+import functools
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -39,33 +43,104 @@ def canonical_key(text: str) -> str:
 
 
 def verify(text: str, today: dt.date | None = None) -> Verification:
-    """Public verification: genuine or unknown, status, product, holder, batch, expiry, warnings."""
+    """Public verification: genuine or unknown, status, product, holder, batch, expiry, warnings.
+
+    One statement per call (the pack and its batch's recall flag); the drug's public summary comes
+    from a per-process cache (`cached_drug_summary`)."""
     try:
         key = canonical_key(text)
     except CodeError:
         return Verification(code=text[:120], genuine=False, warnings=("invalid_code",))
-    recalled = Recall.objects.filter(approval_number=OuterRef("approval_number"), lot=OuterRef("lot"))
-    pack = Pack.objects.filter(key=key).annotate(batch_recalled=Exists(recalled)).first()
-    if pack is None:
+    row = _verification_row(key)
+    if row is None:
         return Verification(code=key, genuine=False, warnings=("unknown_code",))
-    drug = registry.drug_summary(SYSTEM_SCOPE, pack.approval_number) if pack.approval_number else None
+    drug = cached_drug_summary(row.approval_number) if row.approval_number else None
     return Verification(
         code=key,
         genuine=True,
-        status=pack.status,
+        status=row.status,
         product=drug.generic_name if drug else "",
         strength=drug.strength if drug else "",
-        approval_number=pack.approval_number,
+        approval_number=row.approval_number,
         marketing_authorization_holder=drug.holder_name if drug else "",
-        batch=pack.lot,
-        expiry=pack.expiry,
-        warnings=_warnings(pack, today or timezone.localdate()),
+        batch=row.lot,
+        expiry=row.expiry,
+        warnings=_warnings(row, today or timezone.localdate()),
     )
 
 
-def _warnings(pack: Pack, today: dt.date) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class _VerificationRow:
+    status: str
+    approval_number: str
+    lot: str
+    expiry: dt.date | None
+    batch_recalled: bool
+
+
+_KEY_PARAMETER = "(pack key)"  # stands for the key while the ORM writes the statement
+
+
+@functools.cache
+def _verification_statement() -> tuple[str, tuple[Any, ...], int]:
+    """The ORM's SQL for a pack's verification fields and its batch's recall flag, its parameters and
+    where the key goes among them, written once per process: compiling the queryset on every call
+    cost more than running it (docs/benchmarks.md)."""
+    recalled = Recall.objects.filter(approval_number=OuterRef("approval_number"), lot=OuterRef("lot"))
+    rows = (
+        Pack.objects.filter(key=_KEY_PARAMETER)
+        .annotate(batch_recalled=Exists(recalled))
+        .values_list("status", "approval_number", "lot", "expiry", "batch_recalled")
+    )
+    sql, params = rows.query.sql_with_params()
+    if params.count(_KEY_PARAMETER) != 1:
+        raise RuntimeError(f"the verification statement must take the pack key once: {params!r}")
+    return str(sql), tuple(params), params.index(_KEY_PARAMETER)
+
+
+def _verification_row(key: str) -> _VerificationRow | None:
+    """The pack `key` and its batch's recall flag, in one statement on the default database."""
+    sql, params, key_position = _verification_statement()
+    arguments = list(params)
+    arguments[key_position] = key
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arguments)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    status, approval_number, lot, expiry, recalled = row
+    if isinstance(expiry, str):  # SQLite hands dates back as ISO text; the ORM would convert them
+        expiry = dt.date.fromisoformat(expiry)
+    return _VerificationRow(status, approval_number, lot, expiry, bool(recalled))
+
+
+DRUG_SUMMARY_CACHE_SECONDS = 60
+DRUG_SUMMARY_CACHE_SIZE = 4096
+_clock = time.monotonic
+
+
+def cached_drug_summary(approval_number: str) -> registry.DrugSummary | None:
+    """The registry's public summary of a drug, cached per process for at most
+    DRUG_SUMMARY_CACHE_SECONDS (a renamed drug or a transferred holder shows after that) and for at
+    most DRUG_SUMMARY_CACHE_SIZE drugs, least recently used dropped first (decision 0104)."""
+    return _drug_summary(approval_number, int(_clock() // DRUG_SUMMARY_CACHE_SECONDS))
+
+
+@functools.lru_cache(maxsize=DRUG_SUMMARY_CACHE_SIZE)
+def _drug_summary(approval_number: str, period: int) -> registry.DrugSummary | None:
+    """`period` numbers the cache interval: entries of a past interval are never asked for again and
+    age out of the LRU."""
+    return registry.drug_summary(SYSTEM_SCOPE, approval_number)
+
+
+def forget_cached_drug_summaries() -> None:
+    """Empty this process's cache of drug summaries (tests; after a bulk registry correction)."""
+    _drug_summary.cache_clear()
+
+
+def _warnings(pack: _VerificationRow, today: dt.date) -> tuple[str, ...]:
     warnings = []
-    if pack.batch_recalled or pack.status == "recalled":  # type: ignore[attr-defined]
+    if pack.batch_recalled or pack.status == "recalled":
         warnings.append("recalled")
     if pack.expiry is not None and pack.expiry < today:
         warnings.append("expired")

@@ -34,16 +34,30 @@ class VerificationOut(Schema):
     warnings: list[str]
 
 
+CODE_MAX_LENGTH = 300
+
+
+CODE_MAX_LENGTH = 300
+
+
 @router.get("/verify/{code}", response=VerificationOut, summary="Verify a pack (public)")
-def verify(request: HttpRequest, code: str) -> VerificationOut:
-    if len(code) > 300:
+def verify(request: HttpRequest, code: str) -> selectors.Verification:
+    """Anonymous callers are served by the lean route of medreg.trace.api.public_verify with the same
+    answer; this operation documents the endpoint and serves callers that send a token."""
+    return verification(code)
+
+
+def verification(code: str) -> selectors.Verification:
+    """The public answer for `code`, shared by both routes (its fields are VerificationOut's, in order);
+    a DomainError for a code too long to be one."""
+    if len(code) > CODE_MAX_LENGTH:
         raise DomainError.single(
             "code",
             "too_long",
             "A pack code has at most a few dozen characters.",
             "Scan or type the code printed on the pack.",
         )
-    return VerificationOut(**selectors.verify(code).__dict__)
+    return selectors.verify(code)
 
 
 class PackOut(Schema):
