@@ -111,11 +111,11 @@ def test_the_signal_page_and_the_product_page_draw_the_series(provincial_user: U
     # when
     signal_page = client.get(f"/vigilance/signals/{signal.pk}/")
     product_page = client.get(f"/vigilance/products/{APPROVAL}/")
-    # then: the planted reaction's EB05 1.28, 1.28, 5.93 on a 0-10 axis (EB95 8.08), threshold 2 at y 214.4;
+    # then: the planted reaction's EB05 1.28, 1.27, 5.93 on a 0-10 axis (EB95 8.08), threshold 2 at y 214.4;
     # x over the 210 days from 2025-03-31 to 2025-10-27
     for page in (signal_page, product_page):
         assert page.status_code == 200
-        assert 'points="56.0,232.3 270.1,232.3 550.0,116.9" data-testid="plot-eb05"' in page.text
+        assert 'points="56.0,232.3 270.1,232.5 550.0,116.9" data-testid="plot-eb05"' in page.text
         assert '<line class="threshold" x1="56" y1="214.4" x2="550" y2="214.4"' in page.text
         assert page.text.count('data-testid="plot-eb05"') == 6
     assert signal_page.context["plot"]["series"][0].reaction_key == PLANTED_REACTION
