@@ -413,6 +413,9 @@ def test_the_queue_lists_open_signals_per_family_and_jurisdiction(
         ("药品", "330000", "已检出", 1),
         ("药品", "330000", "已确认", 1),
     ]
+    table = zhejiang.get("/vigilance/signals/")
+    link = '<a class="button" href="/vigilance/signals/queue/" data-testid="nav-signal-queue">信号工作队列</a>'
+    assert link in table.text
     page = zhejiang.get("/vigilance/signals/queue/")
     assert f'<a href="/vigilance/signals/{queue_signals["zj_drug"].pk}/" data-testid="queue-signal">XUANFUZIN</a>' in (
         page.text
