@@ -1,10 +1,11 @@
-"""Forms of the signal console: the statistics table's filters and a request for a signal run."""
+"""Forms of the signal console: the statistics table's filters, a request for a signal run, the workflow
+steps of a signal and the queue's filters."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from medreg.vigilance.models import ProductFamily
-from medreg.vigilance.models.signal import SignalStatus
+from medreg.vigilance.models.signal import ProposedAction, SignalStatus
 from medreg.vigilance.signal_tables import DEFAULT_SORT, NO_SIGNAL, SORTS, TableFilter
 
 FAMILY_CHOICES = [("", _("Any")), *ProductFamily.choices]
@@ -62,3 +63,69 @@ class SignalRunForm(forms.Form):
         required=False,
         error_messages={"invalid": _("Give a 6-digit province code such as 330000.")},
     )
+
+
+# -- workflow steps: the fields are the step service's arguments; the service decides what is valid ---
+
+TEXT_LIMIT = 20000
+
+
+def _text(label: str, limit: int = TEXT_LIMIT) -> forms.CharField:
+    return forms.CharField(label=label, required=False, max_length=limit, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SignalStepForm(forms.Form):
+    """A workflow step: the signal's version the page showed (optimistic concurrency)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
+class ValidateStepForm(SignalStepForm):
+    note = _text(_("Validation note"), 5000)
+
+
+class RefuteStepForm(SignalStepForm):
+    note = _text(_("Why it is not a signal"), 5000)
+
+
+class AssessStepForm(SignalStepForm):
+    causality_assessment = _text(_("Causality assessment"))
+    proposed_action = forms.ChoiceField(
+        label=_("Proposed action"), choices=[("", "—"), *ProposedAction.choices], required=False
+    )
+    rationale = _text(_("Rationale for the proposed action"))
+
+
+class CloseStepForm(SignalStepForm):
+    note = _text(_("Closing outcome"), 5000)
+
+
+STEP_FORMS: dict[str, type[SignalStepForm]] = {
+    "validate": ValidateStepForm,
+    "refute": RefuteStepForm,
+    "assess": AssessStepForm,
+    "close": CloseStepForm,
+}
+STEP_LABELS = {
+    "detected": _("Detected"),
+    "validate": _("Validate"),
+    "refute": _("Refute"),
+    "assess": _("Assess"),
+    "close": _("Close"),
+}
+
+
+QUEUE_STATUS_CHOICES = [("", _("Open (detected, validated, assessed)")), *SignalStatus.choices]
+
+
+class SignalQueueForm(forms.Form):
+    """Filters of the signal queue (GET)."""
+
+    family = forms.ChoiceField(label=_("Product family"), choices=FAMILY_CHOICES, required=False)
+    jurisdiction = forms.RegexField(
+        label=_("Jurisdiction (division code)"),
+        regex=r"^\d{6}$",
+        required=False,
+        error_messages={"invalid": _("Give a 6-digit division code such as 330000 or 000000 (national).")},
+    )
+    status = forms.ChoiceField(label=_("Signal status"), choices=QUEUE_STATUS_CHOICES, required=False)

@@ -7,13 +7,23 @@ signal before assessment is a regulator's working hypothesis, not a finding.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from medreg.core.errors import NotFound
+from medreg.core.models import AuditRecord
 from medreg.core.scoping import Scope
-from medreg.vigilance.models.signal import Signal, SignalRun, SignalStatistic, SignalThreshold
+from medreg.vigilance.models.signal import (
+    OPEN_SIGNAL_STATUSES,
+    Signal,
+    SignalRun,
+    SignalStatistic,
+    SignalThreshold,
+)
+
+STEP_FIELDS = ("validation_note", "causality_assessment", "proposed_action", "action_rationale", "closing_note")
 
 
 def signals(scope: Scope) -> QuerySet[Signal]:
@@ -32,6 +42,30 @@ def signal_queue(scope: Scope, *, family: str = "", status: str = "", jurisdicti
     if jurisdiction_path:
         queryset = queryset.filter(jurisdiction_path=jurisdiction_path)
     return queryset.order_by("detected_at", "pk")
+
+
+def queue_page(scope: Scope, *, family: str = "", status: str = "", jurisdiction_code: str = "") -> QuerySet[Signal]:
+    """The console's queue: open signals (or those of one status), grouped by product family and
+    jurisdiction, oldest first in each group, with their case counts."""
+    statuses = [status] if status else list(OPEN_SIGNAL_STATUSES)
+    queryset = signals(scope).filter(status__in=statuses)
+    if family:
+        queryset = queryset.filter(product_family=family)
+    if jurisdiction_code:
+        queryset = queryset.filter(jurisdiction_code=jurisdiction_code)
+    return queryset.annotate(case_count=Count("cases")).order_by(
+        "product_family", "jurisdiction_code", "detected_at", "pk"
+    )
+
+
+def queue_counts(queryset: QuerySet[Signal]) -> list[dict[str, Any]]:
+    """Signals per product family, jurisdiction and status of a queue (one query)."""
+    return list(
+        queryset.order_by()
+        .values("product_family", "jurisdiction_code", "status")
+        .annotate(count=Count("pk", distinct=True))
+        .order_by("product_family", "jurisdiction_code", "status")
+    )
 
 
 def signal(scope: Scope, signal_id: int) -> Signal:
@@ -87,3 +121,58 @@ def thresholds_in_force(on: dt.date) -> list[dict[str, Any]]:
         for row in latest.values()
         if row.minimum is not None
     ]
+
+
+@dataclass(frozen=True)
+class SignalStep:
+    """One step of a signal's history, read from its audit records: who, when, what."""
+
+    position: int
+    occurred_at: dt.datetime
+    actor_username: str
+    step: str  # detected, validate, refute, assess or close
+    status_before: str
+    status_after: str
+    changes: list[tuple[str, str]]  # workflow field, the value the step wrote
+
+
+def signal_history(found: Signal) -> list[SignalStep]:
+    """The signal's steps, oldest first: its detection and each workflow step (audit records)."""
+    records = AuditRecord.objects.filter(object_type="vigilance.signal", object_id=str(found.pk)).order_by("position")
+    steps = []
+    for record in records:
+        before, after = record.before or {}, record.after or {}
+        changes = [
+            (name, str(after.get(name) or ""))
+            for name in STEP_FIELDS
+            if after.get(name) and after.get(name) != before.get(name)
+        ]
+        steps.append(
+            SignalStep(
+                position=record.position,
+                occurred_at=record.occurred_at,
+                actor_username=record.actor_username,
+                step=record.action.removeprefix("vigilance.signal."),
+                status_before=str(before.get("status") or ""),
+                status_after=str(after.get("status") or ""),
+                changes=changes,
+            )
+        )
+    return steps
+
+
+def threshold_history(on: dt.date) -> list[tuple[SignalThreshold, str]]:
+    """Every threshold row, by measure and date, with its state on `on`: in_force, scheduled
+    (a later date), superseded (a later row in force), or retired (the row in force has no minimum)."""
+    rows = list(SignalThreshold.objects.order_by("measure", "valid_from"))
+    current = {row.measure: row.pk for row in rows if row.valid_from <= on}  # the last one per measure wins
+    states = []
+    for row in rows:
+        if row.valid_from > on:
+            state = "scheduled"
+        elif current[row.measure] != row.pk:
+            state = "superseded"
+        else:
+            state = "in_force" if row.minimum is not None else "retired"
+        states.append((row, state))
+    return states

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from medreg.vigilance import views, views_meddra, views_signals, views_variants
+from medreg.vigilance import views, views_meddra, views_signal_flow, views_signals, views_variants
 
 app_name = "vigilance"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("variants/cases/<int:case_id>/match/", views_variants.review_match, name="variant_match"),
     path("signals/", views_signals.signal_table, name="signal_table"),
     path("signals/<int:signal_id>/", views_signals.signal_detail, name="signal"),
+    path("signals/<int:signal_id>/steps/<str:action>/", views_signal_flow.signal_step, name="signal_step"),
+    path("signals/queue/", views_signal_flow.signal_queue, name="signal_queue"),
+    path("signals/thresholds/", views_signal_flow.signal_thresholds, name="signal_thresholds"),
     path("signals/runs/", views_signals.signal_runs, name="signal_runs"),
     path("signals/runs/<int:run_id>/", views_signals.signal_run, name="signal_run"),
     path("signals/runs/<int:run_id>/progress/", views_signals.signal_run_progress, name="signal_run_progress"),

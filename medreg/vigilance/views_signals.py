@@ -19,13 +19,27 @@ from django.utils.translation import gettext_lazy
 from medreg.core.errors import DomainError, PermissionDenied
 from medreg.core.scoping import Scope
 from medreg.vigilance import signal_plots, signal_selectors, signal_tables
-from medreg.vigilance.models.signal import SignalRun, SignalRunStatus, SignalStatus
-from medreg.vigilance.services.signals import SIGNAL_ROLES, request_signal_run
-from medreg.vigilance.signal_forms import SignalRunForm, SignalTableForm
+from medreg.vigilance.models.signal import ProposedAction, Signal, SignalRun, SignalRunStatus, SignalStatus
+from medreg.vigilance.services.signals import SIGNAL_ROLES, allowed_actions, request_signal_run
+from medreg.vigilance.signal_forms import (
+    STEP_FORMS,
+    STEP_LABELS,
+    SignalRunForm,
+    SignalStepForm,
+    SignalTableForm,
+)
 from medreg.vigilance.views import _actor, _errors, _query, _scope
 
 ROWS_PER_PAGE = 50
 STATUS_LABELS = dict(SignalStatus.choices)
+ACTION_LABELS = dict(ProposedAction.choices)
+FIELD_LABELS = {
+    "validation_note": gettext_lazy("Validation note"),
+    "causality_assessment": gettext_lazy("Causality assessment"),
+    "proposed_action": gettext_lazy("Proposed action"),
+    "action_rationale": gettext_lazy("Rationale for the proposed action"),
+    "closing_note": gettext_lazy("Closing outcome"),
+}
 RUNS_PER_PAGE = 30
 STAGE_PERCENT = {"": 0, "exporting": 10, "computing": 40, "storing": 75, "done": 100, "failed": 100}
 STAGE_LABELS = {
@@ -124,9 +138,19 @@ def _csv_response(run: SignalRun, rows: Any) -> StreamingHttpResponse:
 
 @login_required
 def signal_detail(request: HttpRequest, signal_id: int) -> HttpResponse:
-    """One signal: its facts, the plot of its product's reactions over the runs, its cases."""
+    """One signal: its facts, the workflow steps the caller may take, its history, the plot of its
+    product's reactions over the runs, its cases."""
     scope = _regulator(request)
     found = signal_selectors.signal(scope, signal_id)
+    done = request.GET.get("done", "")
+    return render(request, "vigilance/signals/signal.html", signal_page_context(scope, found, done=done))
+
+
+def signal_page_context(
+    scope: Scope, found: Signal, *, bound: SignalStepForm | None = None, bound_action: str = "", done: str = ""
+) -> dict[str, Any]:
+    """The signal page: facts, plot, cases, history, and a form for each step the service allows the
+    caller (`bound`: the form just posted, shown with its errors in place of a blank one)."""
     series = signal_tables.product_series(
         scope,
         product_keys=[found.product_key],
@@ -141,9 +165,17 @@ def signal_detail(request: HttpRequest, signal_id: int) -> HttpResponse:
             jurisdiction_path=found.jurisdiction_path,
             reactions=[found.reaction_key, *(s.reaction_key for s in series)][: signal_tables.MAX_SERIES],
         )
-    context = {
+    steps = [
+        (action, STEP_LABELS[action], bound if action == bound_action and bound is not None else _blank(action, found))
+        for action in allowed_actions(scope, found)
+    ]
+    return {
         "signal": found,
         "case_ids": signal_selectors.signal_case_ids(found),
+        "steps": steps,
+        "step_errors": bound.non_field_errors() if bound is not None else [],
+        "history": [_history_row(step) for step in signal_selectors.signal_history(found)],
+        "done": STEP_LABELS.get(done, "") if done in STEP_FORMS else "",
         "plot": signal_plots.plot_context(
             scope,
             series,
@@ -154,7 +186,24 @@ def signal_detail(request: HttpRequest, signal_id: int) -> HttpResponse:
             plot_id="plot-signal",
         ),
     }
-    return render(request, "vigilance/signals/signal.html", context)
+
+
+def _history_row(step: signal_selectors.SignalStep) -> dict[str, Any]:
+    """A history step with its labels; its written fields as (label, value), the proposed action by name."""
+    return {
+        "step": step,
+        "label": STEP_LABELS.get(step.step, step.step),
+        "before": STATUS_LABELS.get(step.status_before, step.status_before),
+        "after": STATUS_LABELS.get(step.status_after, step.status_after),
+        "changes": [
+            (FIELD_LABELS[name], ACTION_LABELS.get(value, value) if name == "proposed_action" else value)
+            for name, value in step.changes
+        ],
+    }
+
+
+def _blank(action: str, found: Signal) -> SignalStepForm:
+    return STEP_FORMS[action](prefix=action, initial={"version": found.version})
 
 
 # -- runs and their progress --------------------------------------------------------------------

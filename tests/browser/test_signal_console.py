@@ -1,6 +1,7 @@
 """The signal console in a real Chromium: the demo's adverse reaction cases and quarterly signal runs
 loaded into the console's database, then the statistics table filtered to the pairs over threshold,
-a signal's page with its plot over the runs, and the product page with the same plot."""
+a signal's page with its plot over the runs, validating the signal there, and the product page with
+the same plot."""
 
 from pathlib import Path
 
@@ -60,6 +61,18 @@ def test_the_signal_table_leads_to_the_plot(
     expect(plot.locator("title").first).to_contain_text("EB05")
     expect(page.get_by_test_id("plot-data").locator("tbody tr").first).to_be_visible()
     page.screenshot(path=screenshot_dir / "signal-plot.png", full_page=True)
+
+    # when: the provincial regulator validates the signal from its page
+    page.get_by_test_id("step-validate").locator("textarea").fill("24 extra reports; plausible.")
+    page.get_by_test_id("step-validate-submit").click()
+
+    # then: the new status, version and history row; the next step offered is the assessment
+    expect(page.get_by_test_id("step-done")).to_be_visible()
+    expect(page.get_by_test_id("signal-status")).to_have_text("已确认")
+    expect(page.get_by_test_id("signal-version")).to_have_text("2")
+    expect(page.get_by_test_id("signal-history").locator("tbody tr")).to_have_count(2)
+    expect(page.get_by_test_id("signal-history").locator("tbody tr").last).to_contain_text("24 extra reports")
+    expect(page.get_by_test_id("step-assess")).to_be_visible()
 
     # when: on to the product page
     page.get_by_test_id("signal-product-link").click()

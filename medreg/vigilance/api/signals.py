@@ -39,7 +39,9 @@ class SignalOut(Schema):
     validation_note: str
     causality_assessment: str
     proposed_action: str
+    action_rationale: str
     closing_note: str
+    version: int
 
 
 class StatisticOut(Schema):
@@ -68,6 +70,10 @@ class TransitionIn(Schema):
     note: str = Field(default="", max_length=5000)
     causality_assessment: str = Field(default="", max_length=20000)
     proposed_action: str = Field(default="", max_length=16, description="label_change, dhpc_letter, restrict, …")
+    rationale: str = Field(default="", max_length=20000, description="assess: why the proposed action")
+    version: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="The signal's version you read; 409 stale_version if it changed"
+    )
 
 
 class RunIn(Schema):
@@ -146,13 +152,14 @@ def transition(request: HttpRequest, signal_id: int, payload: TransitionIn) -> S
         "validate": ("note",),
         "refute": ("note",),
         "close": ("note",),
-        "assess": ("causality_assessment", "proposed_action"),
+        "assess": ("causality_assessment", "proposed_action", "rationale"),
     }.get(payload.action, ())
     return transition_signal(
         actor=_actor(request),
         scope=request_scope(request),
         signal_id=signal_id,
         action=payload.action,
+        version=payload.version,
         **{name: getattr(payload, name) for name in fields},
     )
 

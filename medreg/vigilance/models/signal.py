@@ -165,7 +165,9 @@ class Signal(models.Model):
     validation_note = models.TextField(blank=True)
     causality_assessment = models.TextField(blank=True)
     proposed_action = models.CharField(max_length=16, choices=ProposedAction.choices, blank=True)
+    action_rationale = models.TextField(_("rationale for the proposed action"), blank=True)
     closing_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)  # raised by each workflow step (optimistic concurrency)
 
     class Meta:
         verbose_name = _("signal")

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from medreg.core.actor import Actor
 from medreg.core.audit import Change, record_change, record_changes, snapshot
-from medreg.core.errors import DomainError, NotFound, PermissionDenied
+from medreg.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from medreg.core.models import Jurisdiction, Role
 from medreg.core.scoping import Scope
 from medreg.vigilance import signal_selectors
@@ -32,7 +32,15 @@ from medreg.vigilance.models.signal import (
 
 NATIONAL_DIVISION = "000000"
 SIGNAL_ROLES = frozenset({Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR, "system"})
-WORKFLOW_FIELDS = ("status", "validation_note", "causality_assessment", "proposed_action", "closing_note")
+WORKFLOW_FIELDS = (
+    "status",
+    "validation_note",
+    "causality_assessment",
+    "proposed_action",
+    "action_rationale",
+    "closing_note",
+    "version",
+)
 
 
 @dataclass(frozen=True)
@@ -224,21 +232,38 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-def validate_signal(*, actor: Actor, scope: Scope, signal_id: int, note: str = "") -> Signal:
+def allowed_actions(scope: Scope, found: Signal) -> list[str]:
+    """The workflow steps the caller may take on a signal it can see, in workflow order (none for
+    roles that do not manage signals): the rules the step functions below enforce."""
+    if scope.role not in SIGNAL_ROLES:
+        return []
+    return [action for action, (sources, _target) in TRANSITIONS.items() if found.status in sources]
+
+
+def validate_signal(
+    *, actor: Actor, scope: Scope, signal_id: int, note: str = "", version: int | None = None
+) -> Signal:
     """Detected -> validated: the signal is worth assessing (GVP IX validation)."""
-    return _transition(actor, scope, signal_id, "validate", {"validation_note": note})
+    return _transition(actor, scope, signal_id, "validate", {"validation_note": note}, version=version)
 
 
-def refute_signal(*, actor: Actor, scope: Scope, signal_id: int, note: str) -> Signal:
+def refute_signal(*, actor: Actor, scope: Scope, signal_id: int, note: str, version: int | None = None) -> Signal:
     """Detected -> refuted: not a signal (known, artefact, duplicates); the reason is required."""
     _require_text("note", note, "Say why the signal is refuted.")
-    return _transition(actor, scope, signal_id, "refute", {"validation_note": note})
+    return _transition(actor, scope, signal_id, "refute", {"validation_note": note}, version=version)
 
 
 def assess_signal(
-    *, actor: Actor, scope: Scope, signal_id: int, causality_assessment: str, proposed_action: str
+    *,
+    actor: Actor,
+    scope: Scope,
+    signal_id: int,
+    causality_assessment: str,
+    proposed_action: str,
+    rationale: str = "",
+    version: int | None = None,
 ) -> Signal:
-    """Validated -> assessed: the causality assessment and the proposed regulatory action."""
+    """Validated -> assessed: the causality assessment, the proposed regulatory action and why."""
     _require_text("causality_assessment", causality_assessment, "Write the causality assessment.")
     if proposed_action not in ProposedAction.values:
         raise DomainError.single(
@@ -247,21 +272,30 @@ def assess_signal(
             f"Unknown proposed action {proposed_action!r}.",
             f"Use one of {', '.join(ProposedAction.values)}.",
         )
-    fields = {"causality_assessment": causality_assessment, "proposed_action": proposed_action}
-    return _transition(actor, scope, signal_id, "assess", fields)
+    fields = {
+        "causality_assessment": causality_assessment,
+        "proposed_action": proposed_action,
+        "action_rationale": rationale,
+    }
+    return _transition(actor, scope, signal_id, "assess", fields, version=version)
 
 
-def close_signal(*, actor: Actor, scope: Scope, signal_id: int, note: str = "") -> Signal:
-    """Assessed (or detected, when already handled elsewhere) -> closed."""
-    return _transition(actor, scope, signal_id, "close", {"closing_note": note})
+def close_signal(*, actor: Actor, scope: Scope, signal_id: int, note: str = "", version: int | None = None) -> Signal:
+    """Assessed (or detected, when already handled elsewhere) -> closed; the note says the outcome."""
+    return _transition(actor, scope, signal_id, "close", {"closing_note": note}, version=version)
 
 
-def transition_signal(*, actor: Actor, scope: Scope, signal_id: int, action: str, **fields: str) -> Signal:
-    """Dispatch one workflow step by name (the API's single transition endpoint)."""
+def transition_signal(
+    *, actor: Actor, scope: Scope, signal_id: int, action: str, version: int | None = None, **fields: str
+) -> Signal:
+    """Dispatch one workflow step by name (the API's transition endpoint and the console's forms).
+
+    `version` is the signal's version the caller read; when given and no longer current, the step
+    is refused with 409 `stale_version` and nothing is written."""
     steps = {"validate": validate_signal, "refute": refute_signal, "assess": assess_signal, "close": close_signal}
     if action not in steps:
         raise DomainError.single("action", "invalid", f"Unknown action {action!r}.", f"Use one of {', '.join(steps)}.")
-    return steps[action](actor=actor, scope=scope, signal_id=signal_id, **fields)  # type: ignore[operator]
+    return steps[action](actor=actor, scope=scope, signal_id=signal_id, version=version, **fields)  # type: ignore[operator]
 
 
 def _require_text(field: str, value: str, fix: str) -> None:
@@ -269,7 +303,9 @@ def _require_text(field: str, value: str, fix: str) -> None:
         raise DomainError.single(field, "required", f"{field} is required for this step.", fix)
 
 
-def _transition(actor: Actor, scope: Scope, signal_id: int, action: str, fields: dict[str, str]) -> Signal:
+def _transition(
+    actor: Actor, scope: Scope, signal_id: int, action: str, fields: dict[str, str], *, version: int | None
+) -> Signal:
     _require_signal_role(scope)
     signal_selectors.signal(scope, signal_id)  # 404 outside the caller's scope
     sources, target = TRANSITIONS[action]
@@ -277,6 +313,8 @@ def _transition(actor: Actor, scope: Scope, signal_id: int, action: str, fields:
         found = Signal.objects.select_for_update().filter(pk=signal_id).first()
         if found is None:
             raise NotFound("signal")
+        if version is not None and found.version != version:
+            raise Conflict(found.version)
         if found.status not in sources:
             raise DomainError.single(
                 "status",
@@ -286,7 +324,7 @@ def _transition(actor: Actor, scope: Scope, signal_id: int, action: str, fields:
                 status=409,
             )
         before = snapshot(found, exclude=("updated_at",))
-        found.status = target
+        found.status, found.version = target, found.version + 1
         for name, value in fields.items():
             setattr(found, name, value)
         found.save(update_fields=[*WORKFLOW_FIELDS, "updated_at"])
