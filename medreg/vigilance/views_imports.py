@@ -99,7 +99,7 @@ def import_job_acknowledgement(request: HttpRequest, job_id: int) -> HttpRespons
 
 def job_progress(job: ImportJob) -> dict[str, Any]:
     """Status, stage and counts; `percent`: an E2B batch by reports stored or refused, a CSV file
-    by rows checked (first half) and stored (second half, all at once: one transaction)."""
+    by rows checked (first half) and stored (second half; per chunk on PostgreSQL, see decision 0207)."""
     return {
         "id": job.pk,
         "status": job.status,
@@ -122,5 +122,5 @@ def _percent(job: ImportJob) -> int:
     if job.stage == "validating":
         return int(share * 50)
     if job.stage == "storing":
-        return int(share * 100) if job.kind == ImportKind.E2B else 50
+        return int(share * 100) if job.kind == ImportKind.E2B else 50 + int(share * 50)
     return 0

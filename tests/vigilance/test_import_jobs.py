@@ -19,6 +19,7 @@ from medreg.core.models import AuditRecord, Role, User
 from medreg.core.scoping import scope_for
 from medreg.vigilance import views_imports
 from medreg.vigilance.models import Case, CaseDevice, ImportJob, ImportKind, ImportStatus
+from medreg.vigilance.services import forms as form_services
 from medreg.vigilance.services import import_batch
 from medreg.vigilance.services import imports as import_services
 from medreg.vigilance.services.forms import import_report_table
@@ -197,7 +198,7 @@ def test_large_file_with_a_bad_header_fails_the_job(hospital: User, django_captu
 
 
 @pytest.mark.django_db
-def test_csv_validation_reports_progress_per_chunk_of_rows(hospital: User) -> None:
+def test_csv_import_reports_progress_per_chunk_of_rows(hospital: User, monkeypatch: pytest.MonkeyPatch) -> None:
     actor, scope = Actor(user=hospital, channel="test"), scope_for(hospital)
     seen: list[tuple[str, int, int]] = []
     # when 250 rows are checked (the last one bad: nothing is stored)
@@ -211,13 +212,23 @@ def test_csv_validation_reports_progress_per_chunk_of_rows(hospital: User) -> No
     # then progress came every 100 rows and at the end, and storing never began
     assert seen == [("validating", 100, 250), ("validating", 200, 250), ("validating", 250, 250)]
     assert [(e.row, e.field) for e in result.errors] == [(251, "onset_date")]
-    # when 3 valid rows are imported
+    # when 5 valid rows are imported, with progress every 2 rows
+    monkeypatch.setattr(form_services, "PROGRESS_ROWS", 2)
     seen.clear()
     result = import_report_table(
-        actor=actor, scope=scope, data=csv_rows(3), filename="r.csv", progress=lambda *step: seen.append(step)
+        actor=actor, scope=scope, data=csv_rows(5), filename="r.csv", progress=lambda *step: seen.append(step)
     )
-    assert seen == [("validating", 3, 3), ("storing", 0, 3)]
-    assert len(result.stored) == 3
+    # then the rows are checked, then stored, two at a time
+    assert seen == [
+        ("validating", 2, 5),
+        ("validating", 4, 5),
+        ("validating", 5, 5),
+        ("storing", 0, 5),
+        ("storing", 2, 5),
+        ("storing", 4, 5),
+        ("storing", 5, 5),
+    ]
+    assert len(result.stored) == 5
 
 
 @pytest.mark.django_db
@@ -467,6 +478,7 @@ def job_at(kind: str, status: str, stage: str, done: int, total: int) -> ImportJ
         ("csv", "running", "reading", 0, 0, 0),
         ("csv", "running", "validating", 100, 250, 20),
         ("csv", "running", "storing", 0, 250, 50),
+        ("csv", "running", "storing", 125, 250, 75),
         ("e2b", "running", "storing", 1, 4, 25),
         ("e2b", "failed", "failed", 1, 4, 100),
         ("variant-csv", "done", "done", 2, 2, 100),

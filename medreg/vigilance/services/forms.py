@@ -47,7 +47,8 @@ IDS = "2.16.840.1.113883.3.989.2.1.3"  # ICH identifier roots
 CHANNELS = ("professional", "holder", "public")
 SENDER_TYPE = {"professional": "3", "holder": "1", "public": "6"}  # C.3.1: HP, pharmaceutical company, patient
 PROGRESS_ROWS = 100  # a table import reports its validation progress every this many rows
-# progress(stage, done, total): "validating" every PROGRESS_ROWS rows, then "storing" before the one transaction
+# progress(stage, done, total): "validating" every PROGRESS_ROWS rows, "storing" before the one transaction
+# (done 0), then "storing" every PROGRESS_ROWS rows stored inside it
 TableProgress = Callable[[str, int, int], None]
 
 
@@ -111,14 +112,28 @@ def import_report_table(
         return result
     if progress is not None:
         progress("storing", 0, len(rows))
-    with transaction.atomic():
-        result.stored = [
-            store_report(
-                actor=actor, sender=sender, channel="professional", data=row, case_id=_new_case_id(today), today=today
-            )
-            for row in rows
-        ]
+    result.stored = store_rows(
+        rows,
+        lambda row: store_report(
+            actor=actor, sender=sender, channel="professional", data=row, case_id=_new_case_id(today), today=today
+        ),
+        progress,
+    )
     return result
+
+
+def store_rows(
+    rows: list[dict[str, Any]], store: Callable[[dict[str, Any]], int], progress: TableProgress | None
+) -> list[int]:
+    """Store every validated row in one transaction (all or none); reports "storing" progress per
+    chunk of rows from inside that transaction (the caller makes it visible: decision 0207)."""
+    stored: list[int] = []
+    with transaction.atomic():
+        for done, row in enumerate(rows, 1):
+            stored.append(store(row))
+            if progress is not None and (done % PROGRESS_ROWS == 0 or done == len(rows)):
+                progress("storing", done, len(rows))
+    return stored
 
 
 def validate_rows(

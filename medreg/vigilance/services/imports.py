@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from medreg.core.actor import Actor
@@ -154,7 +154,10 @@ def _process(job: ImportJob) -> dict[str, Any]:
     data = decrypt(bytes(job.document_encrypted))
 
     def count(stage: str, done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(stage=stage, done_count=done, total_count=total)
+        if stage == "storing" and job.kind != ImportKind.E2B and done:  # inside the CSV file's one transaction
+            publish_progress(job.pk, stage, done, total)
+        else:
+            ImportJob.objects.filter(pk=job.pk).update(stage=stage, done_count=done, total_count=total)
 
     if job.kind == ImportKind.E2B:
         result = intake.import_batch(
@@ -184,3 +187,23 @@ def _issue(issue: Issue) -> dict[str, object]:
         return FieldError(issue.element, "refused", issue.message, "Correct the batch and send it again.").as_dict()
     fix = "Correct this report and send it again in a new batch."
     return FieldError(issue.element, "refused", issue.message, fix, issue.report + 1).as_dict()
+
+
+def publish_progress(job_id: int, stage: str, done: int, total: int) -> bool:
+    """Write a job's progress through a connection of its own, so that the job page sees it while
+    the import's transaction is still open (an update inside it would only show at commit, and would
+    lock the row). PostgreSQL only: SQLite has one writer at a time and the transaction holds it, so
+    there the page shows the "storing" stage announced before the transaction until it commits.
+    True when the row was updated."""
+    if connection.vendor != "postgresql":
+        return False
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ImportJob._meta.db_table} SET stage = %s, done_count = %s, total_count = %s WHERE id = %s",  # noqa: S608 - the table name is ours
+                [stage, done, total, job_id],
+            )
+            return bool(cursor.rowcount == 1)
+    finally:
+        side.close()

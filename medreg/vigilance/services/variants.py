@@ -49,6 +49,7 @@ from medreg.vigilance.services.forms import (
     TableResult,
     build_report,
     public_sender,
+    store_rows,
     validate_rows,
 )
 
@@ -151,8 +152,9 @@ def import_variant_table(
         return result
     if progress is not None:
         progress("storing", 0, len(rows))
-    with transaction.atomic():
-        result.stored = [
+    result.stored = store_rows(
+        rows,
+        lambda row: (
             store_variant(
                 actor=actor,
                 sender=sender,
@@ -163,8 +165,9 @@ def import_variant_table(
                 first=None,
                 now=now,
             ).case_id
-            for row in rows
-        ]
+        ),
+        progress,
+    )
     return result
 
 
