@@ -417,6 +417,41 @@ def test_a_job_delivered_twice_runs_once_and_a_deactivated_sender_imports_nothin
 
 
 @pytest.mark.django_db
+def test_a_file_that_cannot_be_decrypted_fails_the_job_without_a_500(
+    hospital: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given a job whose stored file no longer decrypts (e.g. the key was rotated without re-encrypting)
+    with django_capture_on_commit_callbacks():
+        job = import_services.submit_import(
+            actor=Actor(user=hospital, channel="console"),
+            scope=scope_for(hospital),
+            kind="csv",
+            data=csv_rows(2),
+            filename="r.csv",
+        )
+    ImportJob.objects.filter(pk=job.pk).update(document_encrypted=b"not a token")
+    # when
+    failed = import_services.execute_import(job.pk)
+    # then
+    assert (failed.status, failed.stage, failed.error_count, Case.objects.count()) == (
+        ImportStatus.FAILED,
+        "failed",
+        1,
+        0,
+    )
+    assert failed.errors == [
+        {
+            "field": "file",
+            "code": "internal_error",
+            "message": "The import stopped on an unexpected error.",
+            "fix": "Upload the file again; if it fails again, send it to the platform's operators.",
+        }
+    ]
+    page = client_for(hospital).get(f"/vigilance/imports/{job.pk}/")
+    assert page.status_code == 200
+
+
+@pytest.mark.django_db
 def test_submit_import_refuses_unknown_kinds_and_families(hospital: User) -> None:
     actor, scope = Actor(user=hospital, channel="test"), scope_for(hospital)
     for kind, family in [("zip", "drug"), ("csv", "device"), ("variant-csv", "drug")]:
