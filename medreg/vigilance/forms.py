@@ -140,6 +140,10 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=_("CSV or Excel file"))
 
 
+class E2BUploadForm(forms.Form):
+    file = forms.FileField(label=_("E2B(R3) batch (XML)"))
+
+
 class MatchForm(forms.Form):
     approval_number = forms.CharField(label=_("Approval number"), max_length=20, required=False)
 

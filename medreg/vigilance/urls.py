@@ -1,6 +1,6 @@
 from django.urls import path
 
-from medreg.vigilance import views, views_meddra, views_signal_flow, views_signals, views_variants
+from medreg.vigilance import views, views_imports, views_meddra, views_signal_flow, views_signals, views_variants
 
 app_name = "vigilance"
 
@@ -13,6 +13,14 @@ urlpatterns = [
     path("report/<str:channel>/", views.report_form, name="report"),
     path("products/<str:approval_number>/", views.product, name="product"),
     path("upload/", views.upload, name="upload"),
+    path("imports/", views_imports.import_jobs, name="import_jobs"),
+    path("imports/<int:job_id>/", views_imports.import_job, name="import_job"),
+    path("imports/<int:job_id>/progress/", views_imports.import_job_progress, name="import_job_progress"),
+    path(
+        "imports/<int:job_id>/acknowledgement/",
+        views_imports.import_job_acknowledgement,
+        name="import_job_acknowledgement",
+    ),
     path("duplicates/", views.duplicate_queue, name="duplicates"),
     path("duplicates/detect/", views.duplicate_detect, name="duplicate_detect"),
     path("duplicates/<int:candidate_id>/decision/", views.duplicate_decide, name="duplicate_decide"),

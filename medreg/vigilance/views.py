@@ -37,6 +37,7 @@ from medreg.vigilance.models.signal import OPEN_SIGNAL_STATUSES
 from medreg.vigilance.services import duplicates as duplicate_services
 from medreg.vigilance.services import may_view_identifiers, reveal_identifiers, review_drug_match
 from medreg.vigilance.services.forms import import_report_table, may_submit, submit_report
+from medreg.vigilance.services.imports import answers_inline, submit_import
 from medreg.vigilance.views_variants import variant_context
 
 CASES_PER_PAGE = 50
@@ -221,10 +222,14 @@ def upload(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
+        data, filename = file.read(), file.name or ""
         try:
-            result = import_report_table(
-                actor=_actor(request), scope=_scope(request), data=file.read(), filename=file.name or ""
-            )
+            if not answers_inline(data, filename):  # a large file goes to a background job (decision 0207)
+                job = submit_import(
+                    actor=_actor(request), scope=_scope(request), kind="csv", data=data, filename=filename
+                )
+                return redirect("vigilance:import_job", job_id=job.pk)
+            result = import_report_table(actor=_actor(request), scope=_scope(request), data=data, filename=filename)
         except DomainError as error:
             form.add_error("file", _errors(error))
     refused = bool(form.errors or (result and result.errors))

@@ -16,6 +16,7 @@ from medreg.vigilance import selectors
 from medreg.vigilance.forms import UploadForm
 from medreg.vigilance.forms_variants import COLUMNS, FAMILIES, FORMS, PUBLIC_FORMS
 from medreg.vigilance.models import Case, CaseVariant, CaseVersion
+from medreg.vigilance.services.imports import answers_inline, submit_import
 from medreg.vigilance.services.variants import (
     import_variant_table,
     may_submit_variant,
@@ -95,9 +96,20 @@ def upload(request: HttpRequest, family: str) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
+        data, filename = file.read(), file.name or ""
         try:
+            if not answers_inline(data, filename):  # a large file goes to a background job (decision 0207)
+                job = submit_import(
+                    actor=_actor(request),
+                    scope=_scope(request),
+                    kind="variant-csv",
+                    family=family,
+                    data=data,
+                    filename=filename,
+                )
+                return redirect("vigilance:import_job", job_id=job.pk)
             result = import_variant_table(
-                actor=_actor(request), scope=_scope(request), family=family, data=file.read(), filename=file.name or ""
+                actor=_actor(request), scope=_scope(request), family=family, data=data, filename=filename
             )
         except DomainError as error:
             form.add_error("file", _errors(error))

@@ -13,10 +13,11 @@ again, with no risk of half a file being stored twice.
 import datetime as dt
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ from medreg.core.actor import Actor
 from medreg.core.errors import DomainError, FieldError, PermissionDenied
 from medreg.core.models import Jurisdiction, Role
 from medreg.core.scoping import Scope
-from medreg.core.tabular import Limits, read_table
+from medreg.core.tabular import Limits, Sheet, read_table
 from medreg.vigilance.e2b import export_batch, parse_batch
 from medreg.vigilance.e2b.model import (
     Batch,
@@ -45,6 +46,10 @@ OID = "2.16.840.1.113883.3.989.2.1.1"  # ICH code lists
 IDS = "2.16.840.1.113883.3.989.2.1.3"  # ICH identifier roots
 CHANNELS = ("professional", "holder", "public")
 SENDER_TYPE = {"professional": "3", "holder": "1", "public": "6"}  # C.3.1: HP, pharmaceutical company, patient
+PROGRESS_ROWS = 100  # a table import reports its validation progress every this many rows
+# progress(stage, done, total): "validating" every PROGRESS_ROWS rows, "storing" before the one transaction
+# (done 0), then "storing" every PROGRESS_ROWS rows stored inside it
+TableProgress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -85,7 +90,13 @@ def submit_report(
 
 
 def import_report_table(
-    *, actor: Actor, scope: Scope, data: bytes, filename: str, today: dt.date | None = None
+    *,
+    actor: Actor,
+    scope: Scope,
+    data: bytes,
+    filename: str,
+    today: dt.date | None = None,
+    progress: TableProgress | None = None,
 ) -> TableResult:
     """A hospital's CSV or Excel file, one report per row: all rows stored, or none (errors per row)."""
     if not may_submit(scope, "professional"):
@@ -93,26 +104,57 @@ def import_report_table(
     sender = intake.sender_for(actor=actor, scope=scope)
     sheet = read_table(data, filename, Limits.from_settings())
     _check_header(sheet.header)
-    result, rows = TableResult(), []
-    for number, cells in sheet.rows:
-        form = CsvReportForm(dict(zip(sheet.header, cells, strict=False)), today=today)
+    result = TableResult()
+    rows, result.errors = validate_rows(
+        sheet, lambda cells: CsvReportForm(dict(zip(sheet.header, cells, strict=False)), today=today), progress
+    )
+    if result.errors:
+        return result
+    if progress is not None:
+        progress("storing", 0, len(rows))
+    result.stored = store_rows(
+        rows,
+        lambda row: store_report(
+            actor=actor, sender=sender, channel="professional", data=row, case_id=_new_case_id(today), today=today
+        ),
+        progress,
+    )
+    return result
+
+
+def store_rows(
+    rows: list[dict[str, Any]], store: Callable[[dict[str, Any]], int], progress: TableProgress | None
+) -> list[int]:
+    """Store every validated row in one transaction (all or none); reports "storing" progress per
+    chunk of rows from inside that transaction (the caller makes it visible: decision 0207)."""
+    stored: list[int] = []
+    with transaction.atomic():
+        for done, row in enumerate(rows, 1):
+            stored.append(store(row))
+            if progress is not None and (done % PROGRESS_ROWS == 0 or done == len(rows)):
+                progress("storing", done, len(rows))
+    return stored
+
+
+def validate_rows(
+    sheet: Sheet, make_form: Callable[[list[str]], forms.Form], progress: TableProgress | None
+) -> tuple[list[dict[str, Any]], list[FieldError]]:
+    """Every row through its form: the cleaned rows, and the errors by row and field (a file
+    without data rows is one `no_rows` error). Reports "validating" progress per chunk of rows."""
+    rows: list[dict[str, Any]] = []
+    errors: list[FieldError] = []
+    total = len(sheet.rows)
+    for done, (number, cells) in enumerate(sheet.rows, 1):
+        form = make_form(cells)
         if form.is_valid():
             rows.append(form.cleaned_data)
-            continue
         for name, messages in form.errors.items():
-            result.errors += [FieldError(name, "invalid", str(m), row=number) for m in messages]
-    if result.errors or not rows:
-        if not rows and not result.errors:
-            result.errors.append(FieldError("file", "no_rows", "The file has no reports.", row=None))
-        return result
-    with transaction.atomic():
-        result.stored = [
-            store_report(
-                actor=actor, sender=sender, channel="professional", data=row, case_id=_new_case_id(today), today=today
-            )
-            for row in rows
-        ]
-    return result
+            errors += [FieldError(name, "invalid", str(m), row=number) for m in messages]
+        if progress is not None and (done % PROGRESS_ROWS == 0 or done == total):
+            progress("validating", done, total)
+    if not rows and not errors:
+        errors.append(FieldError("file", "no_rows", "The file has no reports.", row=None))
+    return rows, errors
 
 
 def _check_header(header: list[str]) -> None:

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets as random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -60,6 +61,7 @@ class IntakeResult:
     acknowledgement: bytes
     stored: list[tuple[int, int]] = field(default_factory=list)  # (case pk, version number)
     refused: list[Issue] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)  # every error-severity finding the ACK reports
 
 
 class Refusal(Exception):
@@ -83,8 +85,16 @@ class ReceivedBatch:
     transmission: IntakeTransmission | None = None
 
 
-def import_batch(*, actor: Actor, scope: Scope, xml_bytes: bytes, today: dt.date | None = None) -> IntakeResult:
-    """Import an MCCI_IN200100UV01 batch; answers the MCCI_IN200101UV01 acknowledgement (AA/AE/AR)."""
+def import_batch(
+    *,
+    actor: Actor,
+    scope: Scope,
+    xml_bytes: bytes,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> IntakeResult:
+    """Import an MCCI_IN200100UV01 batch; answers the MCCI_IN200101UV01 acknowledgement (AA/AE/AR).
+    `progress(done, total)` is called after each report (stored or refused), outside its transaction."""
     sender = sender_for(actor=actor, scope=scope)
     if len(xml_bytes) > settings.MEDREG_MAX_UPLOAD_BYTES:
         raise DomainError.single(
@@ -98,10 +108,13 @@ def import_batch(*, actor: Actor, scope: Scope, xml_bytes: bytes, today: dt.date
     try:
         parsed = parse_batch(xml_bytes, today=today)
     except E2BError as exc:
-        return IntakeResult("AR", build_acknowledgement(None, exc, ack))
+        return IntakeResult("AR", build_acknowledgement(None, exc, ack), errors=[Issue(None, "batch", "/", str(exc))])
     work = ReceivedBatch(actor, sender, xml_bytes, parsed)
     result = IntakeResult("", b"")
-    for n in range(len(parsed.batch.reports)):
+    total = len(parsed.batch.reports)
+    for n in range(total):
+        if progress is not None and n:
+            progress(n, total)
         if any(i.severity == "error" for i in parsed.report_errors(n)):
             continue
         try:
@@ -120,10 +133,12 @@ def import_batch(*, actor: Actor, scope: Scope, xml_bytes: bytes, today: dt.date
                 result.stored.append(stored)
     issues = [*parsed.errors, *result.refused]
     errors = [i for i in issues if i.severity == "error"]
-    result.code = batch_code(parsed.batch, errors)
+    result.code, result.errors = batch_code(parsed.batch, errors), errors
     result.acknowledgement = build_acknowledgement(parsed.batch, issues, ack)
     if work.transmission is not None:
         IntakeTransmission.objects.filter(pk=work.transmission.pk).update(acknowledgement=result.acknowledgement)
+    if progress is not None:
+        progress(total, total)
     return result
 
 

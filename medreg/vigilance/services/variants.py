@@ -42,7 +42,16 @@ from medreg.vigilance.forms_variants import (
 from medreg.vigilance.models import Case, CaseVersion, MatchStatus
 from medreg.vigilance.models.variants import CaseCosmetic, CaseDevice, CaseVariant, CosmeticSeverity, DeviceEventType
 from medreg.vigilance.services import intake
-from medreg.vigilance.services.forms import IDS, OID, TableResult, build_report, public_sender
+from medreg.vigilance.services.forms import (
+    IDS,
+    OID,
+    TableProgress,
+    TableResult,
+    build_report,
+    public_sender,
+    store_rows,
+    validate_rows,
+)
 
 CHANNEL_SENDER_TYPE = {"professional": "professional", "enterprise": "holder", "public": "public"}
 CASE_PREFIX = {"device": "CN-WEB-DEV", "cosmetic": "CN-WEB-COS"}
@@ -117,7 +126,14 @@ def submit_variant_report(
 
 
 def import_variant_table(
-    *, actor: Actor, scope: Scope, family: str, data: bytes, filename: str, now: dt.datetime | None = None
+    *,
+    actor: Actor,
+    scope: Scope,
+    family: str,
+    data: bytes,
+    filename: str,
+    now: dt.datetime | None = None,
+    progress: TableProgress | None = None,
 ) -> TableResult:
     """A hospital's CSV or Excel file, one device or cosmetic report per row: all stored, or none."""
     _check_family(family)
@@ -127,20 +143,18 @@ def import_variant_table(
     sheet = read_table(data, filename, Limits.from_settings())
     _check_header(family, sheet.header)
     now = now or timezone.now()
-    result, rows = TableResult(), []
-    for number, cells in sheet.rows:
-        form = FORMS[family](row_data(sheet.header, cells), today=timezone.localdate(now))
-        if form.is_valid():
-            rows.append(form.cleaned_data)
-            continue
-        for name, messages in form.errors.items():
-            result.errors += [FieldError(name, "invalid", str(m), row=number) for m in messages]
-    if not rows and not result.errors:
-        result.errors.append(FieldError("file", "no_rows", "The file has no reports.", row=None))
+    result = TableResult()
+    today = timezone.localdate(now)
+    rows, result.errors = validate_rows(
+        sheet, lambda cells: FORMS[family](row_data(sheet.header, cells), today=today), progress
+    )
     if result.errors:
         return result
-    with transaction.atomic():
-        result.stored = [
+    if progress is not None:
+        progress("storing", 0, len(rows))
+    result.stored = store_rows(
+        rows,
+        lambda row: (
             store_variant(
                 actor=actor,
                 sender=sender,
@@ -151,8 +165,9 @@ def import_variant_table(
                 first=None,
                 now=now,
             ).case_id
-            for row in rows
-        ]
+        ),
+        progress,
+    )
     return result
 
 

@@ -1,5 +1,6 @@
-// Follows a signal run: polls the page's JSON progress address and updates the fields in place;
-// reloads the page once when the run has ended (to show its links). No library, nothing external.
+// Follows a background job (a signal run, an import job): polls the page's JSON progress address and
+// updates the [data-field] elements in place; reloads the page once when the job has ended (to show its
+// result). No library, nothing external.
 (function () {
   "use strict";
   var card = document.querySelector("[data-progress-url][data-running]");
