@@ -78,11 +78,13 @@ def _with_descendants(keys: set[str]) -> dict[str, PackState]:
 
 
 def _packs_named_or_inside(keys: list[str], parents: list[str]) -> list[PackState]:
-    """Packs whose key is in `keys` or whose container is in `parents`: one query on PostgreSQL."""
+    """Packs whose key is in `keys` or whose container is in `parents` (a pack may come twice): one
+    query on PostgreSQL, a UNION ALL of two index scans — with `OR` the planner scans the whole table."""
     if is_postgresql():
         with fast_cursor() as cursor:
             cursor.execute(
-                f"SELECT {_STATE_SELECT} FROM trace_pack WHERE key = ANY(%s::text[]) OR parent_key = ANY(%s::text[])",  # noqa: S608
+                f"SELECT {_STATE_SELECT} FROM trace_pack WHERE key = ANY(%s::text[]) UNION ALL "  # noqa: S608
+                f"SELECT {_STATE_SELECT} FROM trace_pack WHERE parent_key = ANY(%s::text[])",
                 (text_array(keys), text_array(parents)),
                 binary=True,
             )
