@@ -14,7 +14,7 @@ from medreg.trace.codes import CodeError, parse_code
 from medreg.trace.codes.parsing import plain_sgtin
 from medreg.trace.models import Pack
 from medreg.trace.services.bulk_sql import copy_text, fast_cursor, text_array
-from medreg.trace.services.persistence import _pack_line, _pack_values
+from medreg.trace.services.persistence import _change_line, _change_values, _pack_line, _pack_values
 from medreg.trace.services.resolution import CodeFacts, code_facts, object_key
 from medreg.trace.state import PackState
 from tests.trace.epcis_builders import aggregation, build_chain, document, object_event, sscc
@@ -140,3 +140,19 @@ def test_pack_line_equals_the_general_copy_formatter(key: str, location: str, ex
     pack = PackState(key, "in_transit", "H1", "M1", location, "/86/", when, when, "1" * 14, "S", "L", expiry,
                      "国药准字H20240001", 2, "", "D1", "DA1", parent, "urn:uuid:e1")  # fmt: skip
     assert _pack_line(pack) == copy_text([_pack_values(pack)])
+
+
+@given(
+    key=st.text(min_size=1, max_size=30),
+    location=st.text(max_size=10),
+    shipment=st.text(max_size=10),
+    parent=st.none() | st.text(max_size=10),
+)
+def test_change_line_equals_the_general_copy_formatter(key: str, location: str, shipment: str,
+                                                       parent: str | None) -> None:  # fmt: skip
+    when = dt.datetime(2026, 3, 1, 1, 2, 3, tzinfo=dt.UTC)
+    pack = PackState(key, "in_transit", "H1", "M1", location, "/86/", when, when, "1" * 14, "S", "L", None,
+                     "国药准字H20240001", 2, "", "D1", shipment, parent, "urn:uuid:e1")  # fmt: skip
+    line = _change_line(pack)
+    assert line == copy_text([_change_values(pack)])
+    assert line.endswith("\t2026-03-01T01:02:03+00:00\turn:uuid:e1\n")
