@@ -36,9 +36,10 @@ STATUS_BY_DISPOSITION = {
 DISPENSED = "dispensed"
 
 
-@dataclass
+@dataclass(slots=True)
 class PackState:
-    """The mutable state of one pack while a batch is applied."""
+    """The mutable state of one pack while a batch is applied (slots: a batch holds tens of thousands,
+    built positionally from database rows)."""
 
     key: str
     status: str
@@ -63,7 +64,7 @@ class PackState:
     is_new: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One event as the state machine needs it, with identifiers already resolved."""
 
@@ -86,7 +87,7 @@ class Step:
     new_packs: tuple["NewPack", ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NewPack:
     """Product facts for a pack being commissioned (from the registry binding and the code)."""
 

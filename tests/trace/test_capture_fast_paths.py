@@ -5,7 +5,7 @@ level down to the packs inside the cases inside a pallet."""
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,9 +14,9 @@ from medreg.trace.codes import CodeError, parse_code
 from medreg.trace.codes.parsing import plain_sgtin
 from medreg.trace.models import Pack
 from medreg.trace.services.bulk_sql import copy_text, fast_cursor, text_array
-from medreg.trace.services.persistence import _pack_line, _pack_values
+from medreg.trace.services.persistence import _change_line, _change_values, _pack_line, _pack_values, store_packs
 from medreg.trace.services.resolution import CodeFacts, code_facts, object_key
-from medreg.trace.state import PackState
+from medreg.trace.state import PackBook, PackState
 from tests.trace.epcis_builders import aggregation, build_chain, document, object_event, sscc
 from tests.trace.test_walk_one_batch import KEYS, PACKS, capture
 
@@ -140,3 +140,53 @@ def test_pack_line_equals_the_general_copy_formatter(key: str, location: str, ex
     pack = PackState(key, "in_transit", "H1", "M1", location, "/86/", when, when, "1" * 14, "S", "L", expiry,
                      "国药准字H20240001", 2, "", "D1", "DA1", parent, "urn:uuid:e1")  # fmt: skip
     assert _pack_line(pack) == copy_text([_pack_values(pack)])
+
+
+@given(
+    key=st.text(min_size=1, max_size=30),
+    location=st.text(max_size=10),
+    shipment=st.text(max_size=10),
+    parent=st.none() | st.text(max_size=10),
+)
+def test_change_line_equals_the_general_copy_formatter(key: str, location: str, shipment: str,
+                                                       parent: str | None) -> None:  # fmt: skip
+    when = dt.datetime(2026, 3, 1, 1, 2, 3, tzinfo=dt.UTC)
+    pack = PackState(key, "in_transit", "H1", "M1", location, "/86/", when, when, "1" * 14, "S", "L", None,
+                     "国药准字H20240001", 2, "", "D1", shipment, parent, "urn:uuid:e1")  # fmt: skip
+    line = _change_line(pack)
+    assert line == copy_text([_change_values(pack)])
+    assert line.endswith("\t2026-03-01T01:02:03+00:00\turn:uuid:e1\n")
+
+
+def _state(key: str, status: str, when: dt.datetime, *, is_new: bool, shipment: str = "") -> PackState:
+    return PackState(key, status, "H2", "M1", "L2", "/86/33/", when, when, "1" * 14, key[-1], "LOT1", None,
+                     "国药准字H20240001", 1, "", "D2", shipment, None, f"urn:uuid:{status}", True, is_new)  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_store_packs_updates_stored_packs_and_upserts_new_ones() -> None:
+    # given two stored packs, commissioned at 08:00
+    commissioned = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
+    for key in ("k1", "k2"):
+        Pack.objects.create(key=key, status="commissioned", holder_enterprise_code="H1", lot="LOT0",
+                            commissioned_by_enterprise_code="M1", jurisdiction_path="/86/",
+                            commissioned_at=commissioned, updated_at=commissioned,
+                            last_event_identity="urn:uuid:c")  # fmt: skip
+    later = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+    # when, in one transaction, a batch ships k1 (a stored pack), reports k2 as new (another job stored it
+    # meanwhile) and commissions k3, and a second batch receives k3
+    with transaction.atomic():
+        first = PackBook([_state("k1", "in_transit", later, is_new=False, shipment="DA1"),
+                          _state("k2", "in_transit", later, is_new=True),
+                          _state("k3", "commissioned", later, is_new=True)])  # fmt: skip
+        second = PackBook([_state("k3", "received", later + dt.timedelta(hours=1), is_new=False)])
+        written = (store_packs(first), store_packs(second), store_packs(PackBook([])))
+    # then every pack carries its last state; a stored pack keeps what no event changes (lot, commissioning)
+    assert written == (3, 1, 0)
+    columns = ("key", "status", "holder_enterprise_code", "shipment", "lot", "commissioned_at", "updated_at")
+    rows = Pack.objects.order_by("key").values_list(*columns, "last_event_identity")
+    assert list(rows) == [
+        ("k1", "in_transit", "H2", "DA1", "LOT0", commissioned, later, "urn:uuid:in_transit"),
+        ("k2", "in_transit", "H2", "", "LOT0", commissioned, later, "urn:uuid:in_transit"),
+        ("k3", "received", "H2", "", "LOT1", later, later + dt.timedelta(hours=1), "urn:uuid:received"),
+    ]

@@ -33,26 +33,34 @@ class Pack(models.Model):
     key = models.CharField(primary_key=True, max_length=120)
     gtin = models.CharField(max_length=14, blank=True)
     serial = models.CharField(max_length=40, blank=True)
-    lot = models.CharField(max_length=40, blank=True, db_index=True)
+    lot = models.CharField(max_length=40, blank=True)
     expiry = models.DateField(null=True, blank=True)
-    approval_number = models.CharField(max_length=20, blank=True, db_index=True)
+    approval_number = models.CharField(max_length=20, blank=True)
     package_level = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=16, choices=PackStatus.choices)
-    holder_enterprise_code = models.CharField(max_length=18, db_index=True)
+    holder_enterprise_code = models.CharField(max_length=18)
     commissioned_by_enterprise_code = models.CharField(max_length=18)
     location = models.CharField(max_length=200, blank=True)
-    jurisdiction_path = models.CharField(max_length=40, db_index=True)
+    jurisdiction_path = models.CharField(max_length=40)
     destination_enterprise_code = models.CharField(max_length=18, blank=True)
-    shipment = models.CharField(max_length=120, blank=True, db_index=True)
+    shipment = models.CharField(max_length=120, blank=True)
     special_control = models.CharField(max_length=20, blank=True)
-    parent_key = models.CharField(max_length=120, null=True, blank=True, db_index=True)
+    parent_key = models.CharField(max_length=120, null=True, blank=True)
     commissioned_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     last_event_identity = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("pack")
-        indexes = [models.Index(fields=["approval_number", "lot"])]
+        # Only the indexes a query uses (decision 0105): every capture rewrites thousands of pack rows,
+        # and each index is written for every new row version. Plain btrees, no `_like` twins: no
+        # query on packs filters with LIKE except the jurisdiction scope, which always comes with a
+        # key or a batch (approval number + lot) that the planner uses first.
+        indexes = [
+            models.Index(fields=["approval_number", "lot"]),  # recall scope, track, batch findings
+            models.Index(fields=["parent_key"], name="trace_pack_parent_key_idx"),  # contents of a case
+            models.Index(fields=["shipment"], name="trace_pack_shipment_idx"),  # receiving a shipment
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -2,6 +2,7 @@
 number of queries whatever its size."""
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import replace
@@ -20,6 +21,7 @@ from medreg.trace.services.bulk_sql import (
     fast_cursor,
     is_postgresql,
     reserve_ids,
+    serial_plans,
     text_array,
 )
 from medreg.trace.state import Finding, PackBook, PackState, Step
@@ -58,6 +60,8 @@ def known_identities(identities: set[str]) -> set[str]:
 
 def load_book(steps: list[Step]) -> PackBook:
     """Every pack the steps name, everything inside them, and the rest of any shipment being received."""
+    if is_postgresql():
+        serial_plans()
     keys = {k for s in steps for k in (*s.keys, *s.child_keys, s.parent_key) if k}
     packs = _with_descendants(keys)
     shipments = {p.shipment for p in packs.values() if p.shipment and p.status == "in_transit"}
@@ -78,11 +82,13 @@ def _with_descendants(keys: set[str]) -> dict[str, PackState]:
 
 
 def _packs_named_or_inside(keys: list[str], parents: list[str]) -> list[PackState]:
-    """Packs whose key is in `keys` or whose container is in `parents`: one query on PostgreSQL."""
+    """Packs whose key is in `keys` or whose container is in `parents` (a pack may come twice): one
+    query on PostgreSQL, a UNION ALL of two index scans — with `OR` the planner scans the whole table."""
     if is_postgresql():
         with fast_cursor() as cursor:
             cursor.execute(
-                f"SELECT {_STATE_SELECT} FROM trace_pack WHERE key = ANY(%s::text[]) OR parent_key = ANY(%s::text[])",  # noqa: S608
+                f"SELECT {_STATE_SELECT} FROM trace_pack WHERE key = ANY(%s::text[]) UNION ALL "  # noqa: S608
+                f"SELECT {_STATE_SELECT} FROM trace_pack WHERE parent_key = ANY(%s::text[])",
                 (text_array(keys), text_array(parents)),
                 binary=True,
             )
@@ -139,19 +145,28 @@ def _states(rows: Iterable[tuple[Any, ...]]) -> list[PackState]:
 
 
 def store_packs(book: PackBook) -> int:
-    """Insert new packs and update changed ones in one set-based upsert (INSERT … ON CONFLICT DO UPDATE):
-    on PostgreSQL the rows are COPYed into a session temp table first, on SQLite they are executemany'd."""
+    """Write the packs the batch changed. PostgreSQL: packs already stored get one `UPDATE … FROM` a
+    session temp table COPYed with their changeable columns (no tuple lock, as INSERT … ON CONFLICT
+    takes before it updates, and half the text); new packs are COPYed whole into another temp table
+    and inserted with `ON CONFLICT (key) DO UPDATE`, so a pack another job stored meanwhile is still
+    updated. SQLite: one executemany of the same upsert for all of them."""
     dirty_packs = [p for p in book.packs.values() if p.dirty]
     if not dirty_packs:
         return 0
     updates = ", ".join(f"{f} = excluded.{f}" for f in PACK_FIELDS)
     if is_postgresql():
+        new = [p for p in dirty_packs if p.is_new]
+        changed = [p for p in dirty_packs if not p.is_new]
         with fast_cursor() as cursor:
-            _copy_into_stage(cursor, "".join(map(_pack_line, dirty_packs)))
-            cursor.execute(
-                f"INSERT INTO trace_pack ({_PACK_COLUMNS}) SELECT {_PACK_COLUMNS} FROM {_STAGE} "  # noqa: S608
-                f"ON CONFLICT (key) DO UPDATE SET {updates}"
-            )
+            if changed:
+                _copy_into_changes(cursor, "".join(map(_change_line, changed)))
+                cursor.execute(_UPDATE_FROM_CHANGES)
+            if new:
+                _copy_into_stage(cursor, "".join(map(_pack_line, new)))
+                cursor.execute(
+                    f"INSERT INTO trace_pack ({_PACK_COLUMNS}) SELECT {_PACK_COLUMNS} FROM {_STAGE} "  # noqa: S608
+                    f"ON CONFLICT (key) DO UPDATE SET {updates}"
+                )
         return len(dirty_packs)
     dirty = [_pack_values(p) for p in dirty_packs]
     marks = ", ".join(["%s"] * len(PACK_COLUMNS))
@@ -220,6 +235,59 @@ def _copy_into_stage(cursor: Any, text: str) -> None:
     copy_in(cursor, _STAGE, PACK_COLUMNS, text)
 
 
+_CHANGES = "medreg_pack_changes"
+# The key and the columns an event can change, in the order of _change_values.
+CHANGE_COLUMNS = ("key", *PACK_FIELDS)
+_UPDATE_FROM_CHANGES = (
+    f"UPDATE trace_pack AS pack SET {', '.join(f'{f} = changed.{f}' for f in PACK_FIELDS)} "  # noqa: S608
+    f"FROM {_CHANGES} AS changed WHERE pack.key = changed.key"
+)
+
+
+# A batch has one time per event for ten or more packs: each formatted once. Equal instants written
+# with another offset get the first one's text, which PostgreSQL reads as the same timestamptz.
+_iso = functools.lru_cache(maxsize=8192)(dt.datetime.isoformat)
+
+
+def _change_values(p: PackState) -> tuple[object, ...]:
+    return (
+        p.key,
+        p.status,
+        p.holder,
+        p.location,
+        p.jurisdiction_path,
+        p.destination,
+        p.shipment,
+        p.parent_key,
+        p.updated_at,
+        p.last_event,
+    )
+
+
+def _copy_into_changes(cursor: Any, text: str) -> None:
+    """A per-session temp table of (key, changeable columns), emptied, then filled with COPY."""
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {_CHANGES} ON COMMIT DELETE ROWS AS "  # noqa: S608
+        f"SELECT {', '.join(CHANGE_COLUMNS)} FROM trace_pack WITH NO DATA"
+    )
+    cursor.execute(f"TRUNCATE {_CHANGES}")
+    copy_in(cursor, _CHANGES, CHANGE_COLUMNS, text)
+
+
+def _change_line(p: PackState) -> str:
+    """One COPY line of `_change_values(p)` in one f-string; a pack with a character COPY must
+    escape goes through the general formatter."""
+    parent = "\\N" if p.parent_key is None else p.parent_key
+    line = (
+        f"{p.key}\t{p.status}\t{p.holder}\t{p.location}\t{p.jurisdiction_path}\t{p.destination}\t{p.shipment}\t"
+        f"{parent}\t{_iso(p.updated_at)}\t{p.last_event}\n"
+    )
+    nulls, tabs = p.parent_key is None, len(CHANGE_COLUMNS) - 1
+    if line.count("\\") != nulls or line.count("\t") != tabs or line.count("\n") != 1 or "\r" in line:
+        return copy_text([_change_values(p)])
+    return line
+
+
 def _pack_line(p: PackState) -> str:
     """One COPY line of `_pack_values(p)` in one f-string (the hot path formats 10,000 packs a batch);
     a pack with a character COPY must escape goes through the general formatter."""
@@ -228,7 +296,7 @@ def _pack_line(p: PackState) -> str:
     line = (
         f"{p.key}\t{p.gtin}\t{p.serial}\t{p.lot}\t{expiry}\t{p.approval_number}\t{p.package_level:d}\t"
         f"{p.special_control}\t{p.status}\t{p.holder}\t{p.commissioned_by}\t{p.location}\t{p.jurisdiction_path}\t"
-        f"{p.destination}\t{p.shipment}\t{parent}\t{p.commissioned_at.isoformat()}\t{p.updated_at.isoformat()}\t"
+        f"{p.destination}\t{p.shipment}\t{parent}\t{_iso(p.commissioned_at)}\t{_iso(p.updated_at)}\t"
         f"{p.last_event}\n"
     )
     nulls = (p.expiry is None) + (p.parent_key is None)
