@@ -14,6 +14,7 @@ import openpyxl
 from django.conf import settings
 
 from medreg.core.errors import DomainError
+from medreg.core.zipfiles import ZIP_READ_ERRORS
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls and other compound documents
@@ -205,9 +206,7 @@ def check_archive(data: bytes, limits: Limits) -> None:
                     raise refuse("hostile_xlsx", "The workbook declares XML entities.", _RESAVE)
     except DomainError:
         raise
-    # zipfile raises NotImplementedError for compression methods it does not support (a crafted or
-    # exotic archive): that is bad input like the rest, answered as a broken workbook, not a 500.
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+    except ZIP_READ_ERRORS as error:
         raise refuse("broken_xlsx", "The file is not a readable .xlsx workbook (broken zip).", _RESAVE) from error
 
 

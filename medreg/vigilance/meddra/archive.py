@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from medreg.core.zipfiles import ZIP_READ_ERRORS
 from medreg.vigilance.meddra.ascii import MeddraFormatError
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -47,13 +48,11 @@ def unpack_distribution(data: bytes, target: Path, limits: ArchiveLimits = Archi
                 budget -= _extract(archive, entry, target / posixpath.basename(entry.filename).lower(), budget)
     except MeddraFormatError:
         raise
-    # zipfile raises these for damaged or crafted archives (NotImplementedError: an unsupported
-    # compression method; RuntimeError: an encrypted entry): bad input, answered with a clear error.
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+    except ZIP_READ_ERRORS as error:  # damaged or crafted archives
         raise MeddraFormatError(
             ARCHIVE, None, None, f"the zip archive is damaged ({error}); zip the folder again"
         ) from error
-    except RuntimeError as error:
+    except RuntimeError as error:  # zipfile's answer to an encrypted entry
         raise MeddraFormatError(
             ARCHIVE, None, None, f"the archive cannot be read ({error}); send it unencrypted"
         ) from error
