@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # the EPCIS builders of tests/ are reused, not copied
 
-PG_PORT = 56432
+PG_PORT = 26432  # below the ephemeral port range (32768-60999): wrk's client ports cannot hold it
 DRUG_APPROVAL_NUMBER = "国药准字H20240001"
 ITEM = "00001"
 DRUG_IDENTIFICATION_CODE = "8612301"
@@ -542,7 +542,8 @@ def gunicorn(app: str, env: dict[str, str], workers: int, health_path: str, pyth
 
     port = free_port()
     command = [str(Path(sys.executable).parent / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers",
-               str(workers), "--worker-class", "sync", "--backlog", "2048", "--log-level", "warning"]  # fmt: skip
+               str(workers), "--backlog", "2048", "--log-level", "warning",
+               *os.environ.get("BENCH_GUNICORN", "--worker-class sync").split()]  # fmt: skip
     if pythonpath:
         command += ["--pythonpath", pythonpath]
     log = tempfile.NamedTemporaryFile(prefix="medreg-bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115

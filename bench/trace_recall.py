@@ -69,6 +69,26 @@ def in_process(batch: int, repeats: int) -> list[float]:
     return runs
 
 
+def scoped(supply: common.Supply, batch: int, repeats: int) -> dict[str, list[float]]:
+    """recall_scope() as a provincial regulator (the jurisdiction subtree of the manufacturer's
+    province) and as the manufacturer (which commissioned every pack of the batch) see it."""
+    from medreg.core.scoping import Scope, ScopeKind
+    from medreg.trace.selectors import recall_scope
+
+    province = supply.manufacturer.path.split("/")[0] + "/"
+    scopes = {
+        f"jurisdiction {province}": Scope(ScopeKind.JURISDICTION, jurisdiction_path=province),
+        "enterprise (the manufacturer)": Scope(ScopeKind.ENTERPRISE, enterprise_code=supply.manufacturer.code),
+    }
+    results = {}
+    for name, scope in scopes.items():
+        answer = recall_scope(scope, common.DRUG_APPROVAL_NUMBER, LOT)
+        say(f"  scope {name}: {answer.total:,} packs of {batch:,} in scope")
+        results[name] = [common.timed(lambda s=scope: recall_scope(s, common.DRUG_APPROVAL_NUMBER, LOT))
+                         for _ in range(repeats)]  # fmt: skip
+    return results
+
+
 def http(supply: common.Supply, repeats: int) -> dict[str, list[float]]:
     query = urllib.parse.urlencode({"approval_number": common.DRUG_APPROVAL_NUMBER, "lot": LOT})
     headers = {"Authorization": f"Bearer {supply.tokens['national']}"}
@@ -117,6 +137,8 @@ def main() -> None:
             f"  recall_scope() in process: {common.fmt_runs(runs, ' s', 3)} "
             f"= {common.median(runs) / common.median(limit):.1f} x limit"
         )
+        for name, times in scoped(supply, args.batch, args.repeats).items():
+            say(f"  recall_scope() in process, scope {name}: {common.fmt_runs(times, ' s', 3)}")
         from django.db import connections
 
         connections.close_all()

@@ -54,9 +54,22 @@ class Scope:
         condition = self._condition(fields)
         if condition is None:
             return queryset.none()
-        if len(fields.jurisdiction_paths) > 1 or len(fields.enterprise_codes) > 1:
+        if self._may_repeat_rows(fields):
             return queryset.filter(pk__in=queryset.model._default_manager.filter(condition).values("pk"))
         return queryset.filter(condition)
+
+    def _may_repeat_rows(self, fields: ScopeFields) -> bool:
+        """An OR over paths that follow relations (a drug's manufacturers) joins them and can repeat a
+        row: such a condition narrows through `pk IN (subquery)`. An OR over the model's own columns
+        (a pack's holder or commissioner) cannot, and stays a plain filter the planner can combine
+        with the caller's (a recall's batch index instead of a scan of every pack in scope)."""
+        if self.kind is ScopeKind.JURISDICTION:
+            paths = fields.jurisdiction_paths
+        elif self.kind is ScopeKind.ENTERPRISE:
+            paths = fields.enterprise_codes
+        else:  # the public condition may follow any relation
+            return len(fields.jurisdiction_paths) > 1 or len(fields.enterprise_codes) > 1
+        return len(paths) > 1 and any("__" in path for path in paths)
 
     def _condition(self, fields: ScopeFields) -> Q | None:
         if self.kind is ScopeKind.JURISDICTION:

@@ -9,14 +9,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from medreg.core.errors import DomainError, NotFound
 from medreg.core.scoping import SYSTEM_SCOPE, Scope
 from medreg.registry import selectors as registry
-from medreg.trace.codes import CodeError, parse_code
+from medreg.trace.codes import CodeError, pack_key
 from medreg.trace.locations import gln_of
 from medreg.trace.models import Alert, CaptureJob, EpcRole, Event, EventEpc, Pack, Recall
 
@@ -39,7 +41,7 @@ class Verification:
 
 def canonical_key(text: str) -> str:
     """The pack key of any code a pack may carry; a CodeError names what is wrong."""
-    return parse_code(text.strip()).key
+    return pack_key(text.strip())
 
 
 def verify(text: str, today: dt.date | None = None) -> Verification:
@@ -103,15 +105,36 @@ def _verification_row(key: str) -> _VerificationRow | None:
     sql, params, key_position = _verification_statement()
     arguments = list(params)
     arguments[key_position] = key
-    with connection.cursor() as cursor:
-        cursor.execute(sql, arguments)
-        row = cursor.fetchone()
+    row = _prepared_row(sql, arguments) if connection.vendor == "postgresql" else _row(sql, arguments)
     if row is None:
         return None
     status, approval_number, lot, expiry, recalled = row
     if isinstance(expiry, str):  # SQLite hands dates back as ISO text; the ORM would convert them
         expiry = dt.date.fromisoformat(expiry)
     return _VerificationRow(status, approval_number, lot, expiry, bool(recalled))
+
+
+def _row(sql: str, arguments: list[Any]) -> tuple[Any, ...] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arguments)
+        return cursor.fetchone()  # type: ignore[no-any-return]
+
+
+def _prepared_row(sql: str, arguments: list[Any]) -> tuple[Any, ...] | None:
+    """The statement as a prepared statement of the connection: psycopg binds the key on the server
+    and PostgreSQL parses and plans once per connection instead of once per verification (Django's
+    cursors bind on the client and never prepare, so that connection poolers work; the platform
+    connects to PostgreSQL directly, docs/operations.md). Django's error wrapping and query log
+    apply as to any query; `connection.execute_wrapper` hooks do not see it."""
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        if connection.queries_logged:
+            with CursorDebugWrapper(cursor, connection).debug_sql(sql, arguments):
+                cursor.execute(sql, arguments, prepare=True)
+        else:
+            cursor.execute(sql, arguments, prepare=True)
+        return cursor.fetchone()
 
 
 DRUG_SUMMARY_CACHE_SECONDS = 60

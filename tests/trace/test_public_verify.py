@@ -3,6 +3,7 @@ documented Ninja operation — same status, headers and body — for packs in ev
 hostile codes; one query per verification with the drug summary cached per process."""
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,9 +12,10 @@ from urllib.parse import quote, unquote_to_bytes, urlsplit
 from wsgiref.util import setup_testing_defaults
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, close_old_connections, connection, connections
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -97,7 +99,8 @@ def call(app: Any, path: str, **headers: str) -> tuple[str, list[tuple[str, str]
         try:
             body = b"".join(body_parts)
         finally:
-            body_parts.close()
+            if hasattr(body_parts, "close"):  # as a WSGI server does (PEP 3333)
+                body_parts.close()
     return started[0], sorted(started[1]), body
 
 
@@ -280,6 +283,110 @@ def test_the_lean_route_leaves_session_cookies_alone(chain: Chain) -> None:
         ("Set-Cookie", ' sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax')
     ]
     assert [h for h in lean[1] if h not in documented[1]] == []
+
+
+class CountingHandler:
+    """The lean handler, counting the requests it is given."""
+
+    def __init__(self, handler: PublicVerifyHandler) -> None:
+        self.handler, self.paths = handler, []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        self.paths.append(environ["PATH_INFO"])
+        return self.handler(environ, start_response)
+
+
+def test_plain_requests_are_answered_without_the_handler_once_its_headers_are_known(chain: Chain) -> None:
+    # given a fresh route whose handler counts what it is given
+    route = PublicVerifyRoute(django_application)
+    route.handler = counting = CountingHandler(route.handler)  # type: ignore[assignment]
+
+    # when: plain requests (no query, no cookie), then one with the language cookie and one too long
+    plain = [call(route, path_of(sgtin("00001", serial))) for serial in (1, 2, 99)]
+    with_cookie = call(route, path_of(sgtin("00001", 2)), Cookie="django_language=en")
+    too_long = call(route, "/api/trace/verify/" + "x" * 301)
+
+    # then the handler saw one probe (to learn the headers), the cookie and the refusal, no plain request
+    assert counting.paths == [
+        "/api/trace/verify/0",
+        unquote_to_bytes(path_of(sgtin("00001", 2))).decode(),
+        "/api/trace/verify/" + "x" * 301,
+    ]
+    assert plain == [call(django_application, path_of(sgtin("00001", s))) for s in (1, 2, 99)]
+    assert with_cookie == call(django_application, path_of(sgtin("00001", 2)), Cookie="django_language=en")
+    assert dict(with_cookie[1])["Content-Language"] == "en"
+    assert too_long[0] == "400 Bad Request"
+    assert [json.loads(body)["genuine"] for _, _, body in plain] == [True, True, False]
+
+
+def set_a_cookie(get_response: Any) -> Any:
+    def middleware(request: Any) -> Any:
+        response = get_response(request)
+        response.set_cookie("tracking", "1")
+        return response
+
+    return middleware
+
+
+def test_headers_with_a_cookie_are_never_replayed(chain: Chain) -> None:
+    # given a middleware that sets a cookie on every answer
+    with override_settings(MIDDLEWARE=[*django_settings.MIDDLEWARE, "tests.trace.test_public_verify.set_a_cookie"]):
+        route = PublicVerifyRoute(WSGIHandler())
+        route.handler = counting = CountingHandler(route.handler)  # type: ignore[assignment]
+        # when
+        answers = [call(route, path_of(sgtin("00001", serial))) for serial in (1, 2)]
+
+    # then every request went through the handler (after the probe), each answer with its cookie
+    assert len(counting.paths) == 3
+    assert [dict(headers)["Set-Cookie"] for _, headers, _ in answers] == [" tracking=1; Path=/", " tracking=1; Path=/"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_database_dropped_is_replaced_without_an_error() -> None:
+    # given a pack (no registry: nothing audited, so the test database can be emptied after), and the
+    # worker's connection lost since its last request
+    Pack.objects.create(
+        key=f"gs1:01/{gtin('00001')}/21/1", gtin=gtin("00001"), serial="1", lot="L1", approval_number=APPROVAL,
+        status="received", holder_enterprise_code="91330100MA2XXXXX0A",
+        commissioned_by_enterprise_code="91330100MA2XXXXX0A", jurisdiction_path="330000/330100",
+        commissioned_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+    route = PublicVerifyRoute(django_application)
+    assert call(route, path_of(sgtin("00001", 1)))[0] == "200 OK"  # the connection is open and in use
+
+    # when
+    with connection_lost():
+        status, _, body = call(route, path_of(sgtin("00001", 1)))
+
+    # then the lookup ran again on a new connection: no health check before it, no error after it
+    assert (status, json.loads(body)["status"]) == ("200 OK", "received")
+
+
+@contextmanager
+def connection_lost() -> Iterator[None]:
+    """PostgreSQL: the backend terminated, as a restart or an idle timeout does. SQLite has no server
+    to lose; its transient failure is a locked database: the next statement fails with it once."""
+    if connection.vendor == "postgresql":
+        other = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+                assert cursor.fetchone() == (True,)
+        finally:
+            other.close()
+        yield
+        return
+    failures: list[str] = []
+
+    def locked_once(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not failures:
+            failures.append(sql)
+            raise OperationalError("database is locked")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(locked_once):
+        yield
+    assert len(failures) == 1
 
 
 def test_the_https_redirect_of_production_applies_to_the_lean_route(chain: Chain) -> None:

@@ -34,7 +34,7 @@ from medreg.trace.codes.epc import (
     sscc_urn,
 )
 from medreg.trace.codes.errors import CodeError
-from medreg.trace.codes.parsing import ParsedCode, from_elements, gs1_key, parse_code
+from medreg.trace.codes.parsing import ParsedCode, from_elements, gs1_key, pack_key, parse_code
 
 __all__ = [
     "CnCode",
@@ -50,6 +50,7 @@ __all__ = [
     "from_elements",
     "gs1_key",
     "lgtin_urn",
+    "pack_key",
     "parse_bracketed",
     "parse_cn_code",
     "parse_code",

@@ -175,6 +175,16 @@ def plain_sgtin(urn: str) -> tuple[str, str] | None:
     return _gtin_of(match[1], match[2]), match[3]
 
 
+def pack_key(text: str) -> str:
+    """The canonical key of any pack code, ``parse_code(text).key``, without building the parsed code
+    when the text is a plain sgtin URN (what scanners and EPCIS events send most): the hot path of
+    public verification and of capture. Raises CodeError like ``parse_code``."""
+    plain = plain_sgtin(text) if isinstance(text, str) else None
+    if plain is not None:
+        return f"gs1:01/{plain[0]}/21/{plain[1]}"
+    return parse_code(text).key
+
+
 def _fast_sgtin(urn: str) -> ParsedCode | None:
     match = _PLAIN_SGTIN.match(urn)
     if match is None or len(match[1]) + len(match[2]) != 13:
