@@ -17,6 +17,7 @@ from medreg.trace.epcis.document import parse_document
 from medreg.trace.epcis.model import EpcisEvent, EventError
 from medreg.trace.models import CaptureJob, CaptureStatus, Recall
 from medreg.trace.rules import channel_findings, quantity_findings, shipment_findings
+from medreg.trace.services.bulk_sql import capture_lock
 from medreg.trace.services.persistence import known_identities, load_book, store_alerts, store_events, store_packs
 from medreg.trace.services.resolution import Facts, load_facts, to_step
 from medreg.trace.services.tabular_capture import events_from_file, events_from_rows
@@ -42,6 +43,7 @@ def process_job(job_id: str) -> CaptureJob:
     with _collector_paused():
         events, parse_errors = read_job(job)
         with transaction.atomic():
+            capture_lock()  # one job at a time applies events to packs, however many workers run
             result = _captured(events, job, parse_errors)
     _finish(job, len(events) + _bad_event_count(parse_errors), result, [*parse_errors, *result.errors])
     return job

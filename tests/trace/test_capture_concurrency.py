@@ -1,0 +1,100 @@
+"""Two task workers may run capture jobs at the same moment: the jobs still apply their events one
+after the other (services.bulk_sql.capture_lock), so no pack state is lost and a pack commissioned by
+both jobs is seen as commissioned twice, whichever job comes first."""
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.liveserver import REPO, environment, fresh_database, medreg
+from tests.trace.epcis_builders import document, object_event, sgtin
+
+EVENTS, PER_EVENT = 100, 10
+
+SEED = """
+import json
+from medreg.trace.models import CaptureJob
+from tests.trace.epcis_builders import build_chain
+chain = build_chain()
+documents = json.loads(open({path!r}).read())
+ids = [str(CaptureJob.objects.create(sender_enterprise_code=chain.manufacturer.uscc,
+                                     jurisdiction_path=chain.manufacturer.jurisdiction.path, format="json",
+                                     document=json.dumps(d).encode(), size_bytes=1).pk) for d in documents]
+print(json.dumps(ids))
+"""
+PROCESS = """
+import time
+from medreg.trace.services.processing import process_job
+time.sleep(max(0.0, {start_at} - time.time()))
+process_job({job_id!r})
+"""
+OUTCOME = """
+import json
+from medreg.trace.models import Alert, CaptureJob, Event, Pack
+print(json.dumps([sorted(CaptureJob.objects.values_list("status", flat=True)), Event.objects.count(),
+                  Pack.objects.count(), Pack.objects.filter(status="commissioned").count(),
+                  Alert.objects.filter(rule="commissioned_twice").count()]))
+"""
+
+
+def _commissioning(run: str) -> dict:  # type: ignore[type-arg]
+    """The same packs commissioned by events of their own (another eventID: not a duplicate event)."""
+    return document(
+        *[
+            object_event(
+                f"urn:uuid:{run}-{n}",
+                "2026-03-01T09:00:00+08:00",
+                "commissioning",
+                "active",
+                [sgtin("00001", n * PER_EVENT + i) for i in range(PER_EVENT)],
+                "00001",
+                "ADD",
+            )
+            for n in range(EVENTS)
+        ]
+    )
+
+
+def _python(env: dict[str, str], code: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "medreg.cli", "shell", "-c", code],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _output(process: subprocess.Popen[str]) -> str:
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    return out.strip().splitlines()[-1] if out.strip() else ""
+
+
+@pytest.mark.slow
+def test_two_workers_commissioning_the_same_packs_at_once_lose_nothing(tmp_path: Path) -> None:
+    # given two stored jobs commissioning the same 1,000 packs, in a fresh database
+    with fresh_database(tmp_path) as url:
+        env = environment(url)
+        medreg(env, "migrate", "--no-input", "-v", "0")
+        documents = tmp_path / "documents.json"
+        documents.write_text(json.dumps([_commissioning("first"), _commissioning("second")]))
+        job_ids = json.loads(_output(_python(env, SEED.format(path=str(documents)))))
+
+        # when two worker processes start processing them at the same instant
+        start_at = time.time() + 4  # after both processes have loaded Django
+        workers = [_python(env, PROCESS.format(start_at=start_at, job_id=job_id)) for job_id in job_ids]
+        for worker in workers:
+            _output(worker)
+
+        # then both succeeded, every event is stored, and the second job to run found the packs the
+        # first had commissioned: one "commissioned twice" alert per pack, no pack state overwritten
+        packs = EVENTS * PER_EVENT
+        assert json.loads(_output(_python(env, OUTCOME))) == [
+            ["succeeded", "succeeded"],
+            2 * EVENTS,
+            packs,
+            packs,
+            packs,
+        ]
