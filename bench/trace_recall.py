@@ -75,7 +75,7 @@ def scoped(supply: common.Supply, batch: int, repeats: int) -> dict[str, list[fl
     from medreg.core.scoping import Scope, ScopeKind
     from medreg.trace.selectors import recall_scope
 
-    province = supply.manufacturer.path.split("/")[0] + "/"
+    province = "/".join(supply.manufacturer.path.split("/")[:3]) + "/"  # "/000000/330000/": the province
     scopes = {
         f"jurisdiction {province}": Scope(ScopeKind.JURISDICTION, jurisdiction_path=province),
         "enterprise (the manufacturer)": Scope(ScopeKind.ENTERPRISE, enterprise_code=supply.manufacturer.code),
