@@ -79,6 +79,25 @@ def object_event(
     }
 
 
+def commissioning_document(run: str, events: int, per_event: int) -> dict[str, Any]:
+    """`events` commissioning ObjectEvents (eventIDs `urn:uuid:<run>-<n>`) at the manufacturer's site,
+    each of `per_event` new packs of item 00001: serials 0 to events x per_event - 1."""
+    return document(
+        *[
+            object_event(
+                f"urn:uuid:{run}-{n}",
+                "2026-03-01T09:00:00+08:00",
+                "commissioning",
+                "active",
+                [sgtin("00001", n * per_event + i) for i in range(per_event)],
+                "00001",
+                "ADD",
+            )
+            for n in range(events)
+        ]
+    )
+
+
 def aggregation(
     event_id: str, time: str, parent: str, children: list[str], location: str, action: str = "ADD"
 ) -> dict[str, Any]:

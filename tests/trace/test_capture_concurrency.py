@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.liveserver import REPO, environment, fresh_database, medreg
-from tests.trace.epcis_builders import document, object_event, sgtin
+from tests.trace.epcis_builders import commissioning_document
 
 EVENTS, PER_EVENT = 100, 10
 
@@ -41,24 +41,6 @@ print(json.dumps([sorted(CaptureJob.objects.values_list("status", flat=True)), E
 """
 
 
-def _commissioning(run: str) -> dict:  # type: ignore[type-arg]
-    """The same packs commissioned by events of their own (another eventID: not a duplicate event)."""
-    return document(
-        *[
-            object_event(
-                f"urn:uuid:{run}-{n}",
-                "2026-03-01T09:00:00+08:00",
-                "commissioning",
-                "active",
-                [sgtin("00001", n * PER_EVENT + i) for i in range(PER_EVENT)],
-                "00001",
-                "ADD",
-            )
-            for n in range(EVENTS)
-        ]
-    )
-
-
 def _python(env: dict[str, str], code: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "medreg.cli", "shell", "-c", code],
@@ -79,7 +61,9 @@ def test_two_workers_commissioning_the_same_packs_at_once_lose_nothing(tmp_path:
         env = environment(url)
         medreg(env, "migrate", "--no-input", "-v", "0")
         documents = tmp_path / "documents.json"
-        documents.write_text(json.dumps([_commissioning("first"), _commissioning("second")]))
+        # the same packs commissioned by events of their own (other eventIDs: not duplicate events)
+        runs = [commissioning_document(run, EVENTS, PER_EVENT) for run in ("first", "second")]
+        documents.write_text(json.dumps(runs))
         job_ids = json.loads(_output(_python(env, SEED.format(path=str(documents)))))
 
         # when two worker processes start processing them at the same instant

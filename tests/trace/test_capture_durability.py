@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.liveserver import REPO, environment, fresh_database, medreg, server
-from tests.trace.epcis_builders import document, object_event, sgtin
+from tests.trace.epcis_builders import commissioning_document
 
 SEED = """
 import json
@@ -31,20 +31,7 @@ PER_EVENT = 10
 
 
 def _doc() -> dict[str, Any]:
-    return document(
-        *[
-            object_event(
-                f"urn:uuid:dur-{n}",
-                "2026-03-01T09:00:00+08:00",
-                "commissioning",
-                "active",
-                [sgtin("00001", n * PER_EVENT + i) for i in range(PER_EVENT)],
-                "00001",
-                "ADD",
-            )
-            for n in range(EVENTS)
-        ]
-    )
+    return commissioning_document("dur", EVENTS, PER_EVENT)
 
 
 def _post(base: str, token: str, doc: dict[str, Any]) -> int:
