@@ -108,6 +108,12 @@ def database(kind: str, port: int = PG_PORT) -> Iterator[str]:
 
             with psycopg.connect(maintenance, autocommit=True) as conn:
                 conn.execute("CREATE DATABASE medreg_bench")
+                # e.g. MEDREG_BENCH_PG_SETTINGS="max_wal_size='8GB';wal_compression='on'" (throwaway cluster only)
+                settings = [s for s in os.environ.get("MEDREG_BENCH_PG_SETTINGS", "").split(";") if s.strip()]
+                for setting in settings:
+                    conn.execute(f"ALTER SYSTEM SET {setting}")
+                if settings:
+                    conn.execute("SELECT pg_reload_conf()")
             yield maintenance.rsplit("/", 1)[0] + "/medreg_bench"
         finally:
             subprocess.run([script, "stop", str(work / "pg")], capture_output=True, check=False)
