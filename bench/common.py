@@ -549,7 +549,7 @@ def gunicorn(app: str, env: dict[str, str], workers: int, health_path: str, pyth
     port = free_port()
     command = [str(Path(sys.executable).parent / "gunicorn"), app, "--bind", f"127.0.0.1:{port}", "--workers",
                str(workers), "--backlog", "2048", "--log-level", "warning",
-               *os.environ.get("BENCH_GUNICORN", "--worker-class sync").split()]  # fmt: skip
+               *os.environ.get("MEDREG_BENCH_GUNICORN_ARGS", "--worker-class sync").split()]  # fmt: skip
     if pythonpath:
         command += ["--pythonpath", pythonpath]
     log = tempfile.NamedTemporaryFile(prefix="medreg-bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
