@@ -15,7 +15,9 @@ from __future__ import annotations
 import cProfile
 import io
 import json
+import multiprocessing
 import pstats
+import time
 import uuid
 
 import common
@@ -23,6 +25,7 @@ from common import say
 
 EVENTS, EPCS = 1_000, 10
 FIRST_NEW_SERIAL = 1_000_000_000  # far above any preloaded pack
+POOL_SERIALS = 500_000_000  # the worker-pool rounds' packs, far from the single-job rounds' ones
 
 
 def documents(supply: common.Supply, first: int, tag: str) -> list[tuple[str, common.Party, bytes]]:
@@ -61,8 +64,16 @@ def documents(supply: common.Supply, first: int, tag: str) -> list[tuple[str, co
 
 def capture(sender: common.Party, data: bytes) -> float:
     """Store the document as a CaptureJob (not timed), then time process_job on it."""
-    from medreg.trace.models import CaptureJob
     from medreg.trace.services.processing import process_job
+
+    job_id = stored_job(sender, data)
+    seconds = common.timed(lambda: process_job(job_id))
+    check(job_id)
+    return seconds
+
+
+def stored_job(sender: common.Party, data: bytes) -> str:
+    from medreg.trace.models import CaptureJob
 
     job = CaptureJob.objects.create(
         sender_enterprise_code=sender.code,
@@ -71,11 +82,47 @@ def capture(sender: common.Party, data: bytes) -> float:
         document=data,
         size_bytes=len(data),
     )
-    seconds = common.timed(lambda: process_job(str(job.pk)))
-    job.refresh_from_db()
+    return str(job.pk)
+
+
+def check(job_id: str) -> None:
+    from medreg.trace.models import CaptureJob
+
+    job = CaptureJob.objects.get(pk=job_id)
     if job.status != "succeeded" or job.stored_count != EVENTS:
         raise RuntimeError(f"capture did not succeed: {job.status} stored={job.stored_count} errors={job.errors[:3]}")
-    return seconds
+
+
+def pool_round(supply: common.Supply, first: int, tag: str, workers: int) -> float:
+    """EPC observations/s of `workers` task workers (forked processes, each with its own connection)
+    running one job each at the same time: all commissioning jobs, then all shipping, then all
+    receiving, each worker on packs of its own. Wall time from the first start to the last end."""
+    from django.db import connections
+
+    per_worker = [documents(supply, first + w * EVENTS * EPCS, f"{tag}w{w}") for w in range(workers)]
+    context = multiprocessing.get_context("fork")
+    seconds = 0.0
+    for step in range(3):
+        job_ids = [stored_job(sender, data) for _, sender, data in (docs[step] for docs in per_worker)]
+        connections.close_all()  # each child opens its own connection
+        processes = [context.Process(target=_run_job, args=(job_id,)) for job_id in job_ids]
+        started = time.perf_counter()
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+        seconds += time.perf_counter() - started
+        if any(process.exitcode != 0 for process in processes):
+            raise RuntimeError(f"a worker failed: exit codes {[process.exitcode for process in processes]}")
+        for job_id in job_ids:
+            check(job_id)
+    return 3 * workers * EVENTS * EPCS / seconds
+
+
+def _run_job(job_id: str) -> None:
+    from medreg.trace.services.processing import process_job
+
+    process_job(job_id)
 
 
 def copy_limit(rows: int) -> float:
@@ -93,7 +140,7 @@ def copy_limit(rows: int) -> float:
     return rows / common.timed(load)
 
 
-def measure(supply: common.Supply, stored: int, repeats: int, round_base: int) -> dict[str, object]:
+def measure(supply: common.Supply, stored: int, repeats: int, round_base: int, workers: int) -> dict[str, object]:
     say(f"-- {stored:,} packs stored")
     limits = [copy_limit(EVENTS * EPCS * 3) for _ in range(repeats)]
     say(
@@ -114,7 +161,14 @@ def measure(supply: common.Supply, stored: int, repeats: int, round_base: int) -
         say(f"  {kind:13} EPC observations/s: {common.fmt_runs(rates)}")
     ratio = common.median(totals) / common.median(limits)
     say(f"  all three     EPC observations/s: {common.fmt_runs(totals)}  = {ratio:.3f} x limit")
-    return {"stored": stored, "limit": limits, "kinds": per_kind, "total": totals}
+    pooled = []
+    for repeat in range(repeats if workers > 1 else 0):
+        first = FIRST_NEW_SERIAL + POOL_SERIALS + (round_base * 100 + repeat) * EVENTS * EPCS * workers
+        pooled.append(pool_round(supply, first, f"{round_base}p{repeat}", workers))
+    if pooled:
+        ratio = common.median(pooled) / common.median(limits)
+        say(f"  {workers} workers at once, EPC observations/s: {common.fmt_runs(pooled)}  = {ratio:.3f} x limit")
+    return {"stored": stored, "limit": limits, "kinds": per_kind, "total": totals, "pooled": pooled}
 
 
 def profile(supply: common.Supply, round_base: int) -> None:
@@ -139,19 +193,21 @@ def main() -> None:
         1_000_000,
         profile=(bool, False, "print a cProfile of one round"),
         events=(int, EVENTS, "events per document (10 EPCs each)"),
+        workers=(int, 1, "also time this many task workers running one job each at once"),
     )
     EVENTS = args.events
     stages = sorted({min(1_000_000, args.packs), args.packs})
     with common.database(args.db, args.port) as url:
         common.setup_django(url)
         common.print_machine()
-        say(f"command: bench/trace_capture.py --db {args.db} --packs {args.packs} --repeats {args.repeats}")
+        say(f"command: bench/trace_capture.py --db {args.db} --packs {args.packs} --repeats {args.repeats} "
+            f"--workers {args.workers}")  # fmt: skip
         supply = common.build_supply(distributors=1, pharmacies=1)
         loaded = 0
         for number, stage in enumerate(stages):
             common.preload(supply, loaded + 1, stage - loaded)
             loaded = stage
-            measure(supply, stage, args.repeats, number * 10)
+            measure(supply, stage, args.repeats, number * 10, args.workers)
             if args.profile:
                 profile(supply, number * 10 + 9)
 

@@ -34,6 +34,15 @@ class BatchResult:
     findings: list[Finding]
 
 
+@dataclass
+class Resolved:
+    """A batch's events with the step each becomes, or the business-rule error that refuses it."""
+
+    events: list[EpcisEvent]
+    steps: list[Step]
+    errors: list[EventError]
+
+
 def process_job(job_id: str) -> CaptureJob:
     """Run one job to its end state. Safe to call again on a finished or interrupted job."""
     job = CaptureJob.objects.get(pk=job_id)
@@ -42,16 +51,17 @@ def process_job(job_id: str) -> CaptureJob:
     CaptureJob.objects.filter(pk=job.pk).update(status=CaptureStatus.RUNNING, started_at=timezone.now())
     with _collector_paused():
         events, parse_errors = read_job(job)
+        resolved = resolve(events, job)  # no pack state read: overlaps another worker's job
         with transaction.atomic():
             capture_lock()  # one job at a time applies events to packs, however many workers run
-            result = _captured(events, job, parse_errors)
+            result = _captured(resolved, job, parse_errors)
     _finish(job, len(events) + _bad_event_count(parse_errors), result, [*parse_errors, *result.errors])
     return job
 
 
-def _captured(events: list[EpcisEvent], job: CaptureJob, parse_errors: list[EventError]) -> BatchResult:
+def _captured(resolved: Resolved, job: CaptureJob, parse_errors: list[EventError]) -> BatchResult:
     """Capture inside the caller's transaction; on any error roll back when the sender asked for all or none."""
-    result = capture_events(events, job)
+    result = capture_events(resolved, job)
     if (parse_errors or result.errors) and job.error_behaviour == "rollback":
         transaction.set_rollback(True)  # the REST binding's default: all events or none
         return BatchResult(0, result.duplicates, result.errors, [])
@@ -83,13 +93,25 @@ def read_job(job: CaptureJob) -> tuple[list[EpcisEvent], list[EventError]]:
     return list(parsed.events), list(parsed.errors)
 
 
-def capture_events(events: list[EpcisEvent], job: CaptureJob) -> BatchResult:
-    """Store the new events of a batch and apply them (inside the caller's transaction)."""
+def resolve(events: list[EpcisEvent], job: CaptureJob) -> Resolved:
+    """Codes, locations and products resolved against the registry, and the rules that need nothing
+    but the registry (the product is registered, the sender owns the location). Reads no pack state,
+    so it runs before the capture lock: a second worker resolves its document while the first applies
+    its events."""
     events = [_as_declaration(e) if e.error_declaration else e for e in events]
-    fresh, duplicates = _without_known(events)
+    facts = load_facts(events, job.sender_enterprise_code, job.jurisdiction_path)
+    steps, errors = _steps(events, facts)
+    return Resolved(events, steps, errors)
+
+
+def capture_events(resolved: Resolved, job: CaptureJob) -> BatchResult:
+    """Store the new events of a resolved batch and apply them (inside the caller's transaction, under
+    the capture lock). Events already stored, or repeated in the batch, are counted, not applied."""
+    fresh, duplicates = _without_known(resolved.events)
+    fresh_indexes = {e.index for e in fresh}
+    steps = [s for s in resolved.steps if s.index in fresh_indexes]
+    errors = [e for e in resolved.errors if e.index in fresh_indexes]
     declarations = {e.index for e in fresh if e.error_declaration}
-    facts = load_facts(fresh, job.sender_enterprise_code, job.jurisdiction_path)
-    steps, errors = _steps(fresh, facts)
     book = load_book(steps)
     recalled = _recalled_batches(book)
     applied = [s for s in steps if s.index not in declarations]
