@@ -51,7 +51,8 @@ def test_production_refuses_a_short_secret_key(tmp_path: Path) -> None:
 
 
 def test_database_urls(tmp_path: Path) -> None:
-    assert database_from_env(None, tmp_path)["NAME"] == str(tmp_path / "medreg.sqlite3")
+    embedded = database_from_env(None, tmp_path)
+    assert (embedded["NAME"], embedded["CONN_MAX_AGE"]) == (str(tmp_path / "medreg.sqlite3"), 60)
     pg = database_from_env("postgresql://u:p%40ss@db.example:6432/medreg", tmp_path)
     assert (pg["ENGINE"], pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
         "django.db.backends.postgresql",
