@@ -5,9 +5,12 @@ Documents of 1,000 ObjectEvents x 10 EPCs: commissioning of 10,000 new packs, th
 (manufacturer -> distributor) and receiving of the same packs, each a stored CaptureJob. Measured
 with 1M and then --packs packs already stored (preloaded with COPY / executemany, not through capture).
 Limit measured in the same run: raw COPY (PostgreSQL) / executemany (SQLite) of the same number of
-rows into trace_eventepc.
+rows into trace_eventepc. On PostgreSQL also the write floor: the same documents' reads and writes as
+raw SQL with every row formatted in advance (`write_floor`), i.e. what the schema costs without the
+platform's code. With --workers N, N long-lived task workers run their own jobs at the same time.
 
 Run: .venv/bin/python bench/trace_capture.py [--db postgres|sqlite] [--packs N] [--repeats 3] [--profile]
+     [--workers N]
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from common import say
 EVENTS, EPCS = 1_000, 10
 FIRST_NEW_SERIAL = 1_000_000_000  # far above any preloaded pack
 POOL_SERIALS = 500_000_000  # the worker-pool rounds' packs, far from the single-job rounds' ones
+FLOOR_SERIALS = 800_000_000  # the write floor's packs
 
 
 def documents(supply: common.Supply, first: int, tag: str) -> list[tuple[str, common.Party, bytes]]:
@@ -93,36 +97,63 @@ def check(job_id: str) -> None:
         raise RuntimeError(f"capture did not succeed: {job.status} stored={job.stored_count} errors={job.errors[:3]}")
 
 
-def pool_round(supply: common.Supply, first: int, tag: str, workers: int) -> float:
-    """EPC observations/s of `workers` task workers (forked processes, each with its own connection)
-    running one job each at the same time: all commissioning jobs, then all shipping, then all
-    receiving, each worker on packs of its own. Wall time from the first start to the last end."""
-    from django.db import connections
+class WorkerPool:
+    """`size` long-lived task workers (forked processes, each with its own connection and warm caches,
+    as `medreg db_worker` processes are): each takes a list of job ids and runs them in order."""
 
-    per_worker = [documents(supply, first + w * EVENTS * EPCS, f"{tag}w{w}") for w in range(workers)]
-    context = multiprocessing.get_context("fork")
-    seconds = 0.0
-    for step in range(3):
-        job_ids = [stored_job(sender, data) for _, sender, data in (docs[step] for docs in per_worker)]
+    def __init__(self, size: int) -> None:
+        from django.db import connections
+
         connections.close_all()  # each child opens its own connection
-        processes = [context.Process(target=_run_job, args=(job_id,)) for job_id in job_ids]
-        started = time.perf_counter()
-        for process in processes:
+        context = multiprocessing.get_context("fork")
+        self.outbox = context.Queue()
+        self.inboxes = [context.Queue() for _ in range(size)]
+        self.processes = [context.Process(target=_worker, args=(inbox, self.outbox)) for inbox in self.inboxes]
+        for process in self.processes:
             process.start()
-        for process in processes:
-            process.join()
-        seconds += time.perf_counter() - started
-        if any(process.exitcode != 0 for process in processes):
-            raise RuntimeError(f"a worker failed: exit codes {[process.exitcode for process in processes]}")
-        for job_id in job_ids:
-            check(job_id)
-    return 3 * workers * EVENTS * EPCS / seconds
+
+    def run(self, job_lists: list[list[str]]) -> float:
+        """Seconds from handing every worker its jobs to the last worker's end."""
+        started = time.perf_counter()
+        for inbox, jobs in zip(self.inboxes, job_lists, strict=True):
+            inbox.put(jobs)
+        failures = [self.outbox.get(timeout=1800) for _ in job_lists]
+        seconds = time.perf_counter() - started
+        if any(failures):
+            raise RuntimeError(f"a worker failed: {failures}")
+        return seconds
+
+    def close(self) -> None:
+        for inbox in self.inboxes:
+            inbox.put(None)
+        for process in self.processes:
+            process.join(timeout=60)
 
 
-def _run_job(job_id: str) -> None:
+def _worker(inbox: multiprocessing.Queue[list[str] | None], outbox: multiprocessing.Queue[str]) -> None:
     from medreg.trace.services.processing import process_job
 
-    process_job(job_id)
+    while (jobs := inbox.get()) is not None:
+        try:
+            for job_id in jobs:
+                process_job(job_id)
+            outbox.put("")
+        except Exception as error:
+            outbox.put(repr(error))
+
+
+def pool_round(supply: common.Supply, first: int, tag: str, pool: WorkerPool) -> float:
+    """EPC observations/s of the pool's workers each running its own commissioning, shipping and
+    receiving jobs (packs of its own) at the same time, as a queue of jobs from several senders
+    would keep them. Wall time from handing out the jobs to the last worker's end."""
+    workers = len(pool.processes)
+    per_worker = [documents(supply, first + w * EVENTS * EPCS, f"{tag}w{w}") for w in range(workers)]
+    job_lists = [[stored_job(sender, data) for _, sender, data in docs] for docs in per_worker]
+    seconds = pool.run(job_lists)
+    for jobs in job_lists:
+        for job_id in jobs:
+            check(job_id)
+    return 3 * workers * EVENTS * EPCS / seconds
 
 
 def copy_limit(rows: int) -> float:
@@ -140,6 +171,69 @@ def copy_limit(rows: int) -> float:
     return rows / common.timed(load)
 
 
+def write_floor(supply: common.Supply, first: int, tag: str) -> float:
+    """EPC observations/s of the database work alone that capture cannot avoid with this schema, for
+    the same three documents (PostgreSQL): per document, in one transaction, read the named packs
+    (one `key = ANY` query), COPY the event rows (with their JSON payloads) and the EPC rows, then
+    COPY the new packs into trace_pack (commissioning) or COPY the changed columns into a temp table
+    and `UPDATE … FROM` it (shipping, receiving); commit. Every row is formatted before the clock
+    starts: no parsing, validation, rules or state machine. Capture's own time over this floor is
+    what the platform's code costs."""
+    from medreg.trace.services import bulk_sql
+
+    maker, distributor = supply.manufacturer, supply.distributors[0]
+    numbers = range(first, first + EVENTS * EPCS)
+    keys = [common.pack_key(supply.gtin, n) for n in numbers]
+    stamp = "2026-03-01T09:00:00+08:00"
+    pack_rows = [(key, supply.gtin, common.serial(n), f"LF{tag}", "2028-02-29", common.DRUG_APPROVAL_NUMBER, 1, "",
+                  "commissioned", maker.code, maker.code, maker.gln, maker.path, "", "", None, stamp, stamp,
+                  f"urn:uuid:floor-{tag}-c{n // EPCS}") for key, n in zip(keys, numbers, strict=True)]  # fmt: skip
+    moves = {
+        "shipping": [(key, "in_transit", maker.code, maker.gln, maker.path, distributor.code, f"DA{tag}", None,
+                      stamp, f"urn:uuid:floor-{tag}-s{n // EPCS}") for key, n in zip(keys, numbers, strict=True)],
+        "receiving": [(key, "received", distributor.code, distributor.gln, distributor.path, "", f"DA{tag}", None,
+                       stamp, f"urn:uuid:floor-{tag}-r{n // EPCS}") for key, n in zip(keys, numbers, strict=True)],
+    }  # fmt: skip
+    job_id = common.preload_job(supply)
+    seconds = 0.0
+    for kind, sender, data in documents(supply, first, f"floor{tag}"):
+        payloads = json.loads(data)["epcisBody"]["eventList"]
+        first_id = common._next_id("trace_event")
+        event_text = bulk_sql.copy_text(
+            (first_id + i, f"urn:uuid:floor-{tag}-{kind}-{i}", "ObjectEvent", e["action"], kind, e["disposition"],
+             e["eventTime"], e["readPoint"]["id"], e["bizLocation"]["id"], sender.code, sender.code, sender.path,
+             stamp, job_id, json.dumps(e)) for i, e in enumerate(payloads)
+        )  # fmt: skip
+        epc_text = "".join(f"{first_id + i // EPCS}\t{key}\t0\n" for i, key in enumerate(keys))
+        pack_text = bulk_sql.copy_text(pack_rows if kind == "commissioning" else moves[kind])
+        texts = (event_text, epc_text, pack_text)
+        seconds += common.timed(lambda kind=kind, first_id=first_id, texts=texts: _write(kind, keys, first_id, *texts))
+    return 3 * EVENTS * EPCS / seconds
+
+
+def _write(kind: str, keys: list[str], first_id: int, event_text: str, epc_text: str, pack_text: str) -> None:
+    """One document's writes for `write_floor`, in one transaction."""
+    from django.db import transaction
+
+    from medreg.trace.services import bulk_sql, persistence
+
+    with transaction.atomic(), bulk_sql.fast_cursor() as cursor:
+        cursor.execute(
+            f"SELECT {persistence._STATE_SELECT} FROM trace_pack WHERE key = ANY(%s::text[])",
+            (bulk_sql.text_array(keys),),
+            binary=True,
+        )
+        cursor.fetchall()
+        cursor.execute("SELECT setval(pg_get_serial_sequence('trace_event', 'id'), %s)", (first_id + EVENTS,))
+        bulk_sql.copy_in(cursor, "trace_event", persistence.EVENT_COLUMNS, event_text)
+        bulk_sql.copy_in(cursor, "trace_eventepc", ("event_id", "key", "role"), epc_text)
+        if kind == "commissioning":
+            bulk_sql.copy_in(cursor, "trace_pack", persistence.PACK_COLUMNS, pack_text)
+        else:
+            persistence._copy_into_changes(cursor, pack_text)
+            cursor.execute(persistence._UPDATE_FROM_CHANGES)
+
+
 def measure(supply: common.Supply, stored: int, repeats: int, round_base: int, workers: int) -> dict[str, object]:
     say(f"-- {stored:,} packs stored")
     limits = [copy_limit(EVENTS * EPCS * 3) for _ in range(repeats)]
@@ -147,6 +241,12 @@ def measure(supply: common.Supply, stored: int, repeats: int, round_base: int, w
         f"  limit, raw {'COPY' if common.is_postgres() else 'executemany'} into trace_eventepc: "
         f"{common.fmt_runs(limits, ' rows/s')}"
     )
+    floors = []
+    for repeat in range(repeats if common.is_postgres() else 0):
+        floors.append(write_floor(supply, FIRST_NEW_SERIAL + FLOOR_SERIALS + (round_base + repeat) * EVENTS * EPCS,
+                                  f"{round_base + repeat}"))  # fmt: skip
+    if floors:
+        say(f"  floor, capture's writes alone (rows formatted in advance): {common.fmt_runs(floors, ' EPC obs/s')}")
     per_kind: dict[str, list[float]] = {"commissioning": [], "shipping": [], "receiving": []}
     totals = []
     for repeat in range(repeats):
@@ -161,14 +261,22 @@ def measure(supply: common.Supply, stored: int, repeats: int, round_base: int, w
         say(f"  {kind:13} EPC observations/s: {common.fmt_runs(rates)}")
     ratio = common.median(totals) / common.median(limits)
     say(f"  all three     EPC observations/s: {common.fmt_runs(totals)}  = {ratio:.3f} x limit")
+    if floors:
+        say(f"  capture / write floor: {common.median(totals) / common.median(floors):.3f}")
     pooled = []
-    for repeat in range(repeats if workers > 1 else 0):
-        first = FIRST_NEW_SERIAL + POOL_SERIALS + (round_base * 100 + repeat) * EVENTS * EPCS * workers
-        pooled.append(pool_round(supply, first, f"{round_base}p{repeat}", workers))
+    if workers > 1:
+        pool = WorkerPool(workers)
+        try:
+            for repeat in range(repeats + 1):  # round 0 warms the workers' connections and caches
+                first = FIRST_NEW_SERIAL + POOL_SERIALS + (round_base * 100 + repeat) * EVENTS * EPCS * workers
+                rate = pool_round(supply, first, f"{round_base}p{repeat}", pool)
+                pooled += [rate] if repeat else []
+        finally:
+            pool.close()
     if pooled:
         ratio = common.median(pooled) / common.median(limits)
         say(f"  {workers} workers at once, EPC observations/s: {common.fmt_runs(pooled)}  = {ratio:.3f} x limit")
-    return {"stored": stored, "limit": limits, "kinds": per_kind, "total": totals, "pooled": pooled}
+    return {"stored": stored, "limit": limits, "floor": floors, "kinds": per_kind, "total": totals, "pooled": pooled}
 
 
 def profile(supply: common.Supply, round_base: int) -> None:

@@ -1,5 +1,6 @@
-"""Throwaway WSGI app for the verify benchmark's limit: a bare Django view doing one raw point lookup
-by key on trace_pack. Not part of the platform.
+"""Throwaway WSGI app for the verify benchmark's limits: a bare Django view doing one raw point lookup
+by key on trace_pack (`/k/<serial>`), and the same view without the lookup (`/b/<serial>`, the ceiling
+of Django under gunicorn on the machine, MACHINE_LIMITS.md's "bare" row). Not part of the platform.
 
 gunicorn trace_limit_app:application --pythonpath bench   (MEDREG_DATABASE_URL, TRACE_BENCH_GTIN set)
 """
@@ -41,7 +42,11 @@ def lookup(request: HttpRequest, serial: str) -> JsonResponse:
     return JsonResponse({"code": row[0], "genuine": True, "status": row[1], "batch": row[2], "expiry": str(row[3])})
 
 
-urlpatterns = [path("k/<str:serial>", lookup)]
+def bare(request: HttpRequest, serial: str) -> JsonResponse:
+    return JsonResponse({"code": f"gs1:01/{GTIN}/21/{serial}", "genuine": True})
+
+
+urlpatterns = [path("k/<str:serial>", lookup), path("b/<str:serial>", bare)]
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402 - after settings.configure
 

@@ -2,8 +2,9 @@
 stored, gunicorn sync workers (1 per core), wrk with 32 connections on random existing codes,
 production settings without the HTTPS redirect (medreg.settings.benchmark, DEBUG off).
 
-Three servers run at once and are measured in turn in every round: the limit, a bare Django view
-doing one raw point lookup by key on the same table (bench/trace_limit_app.py); the platform's
+Four servers run at once and are measured in turn in every round: the limit, a bare Django view
+doing one raw point lookup by key on the same table (bench/trace_limit_app.py); the ceiling, the same
+view without the lookup (what Django under gunicorn answers on this machine at all); the platform's
 `medreg.wsgi:application` (anonymous verify takes the lean route); and `medreg.wsgi:django_application`
 (the same request through Django's full middleware stack and Django Ninja). Also in-process: latency
 of medreg.trace.selectors.verify, its queries, and (--profile) a cProfile of 2,000 calls.
@@ -66,8 +67,9 @@ def in_process(packs: int, calls: int, profile: bool) -> None:
 
 
 VARIANTS = (
-    # name, WSGI app, path prefix, pythonpath
+    # name, WSGI app, path prefix, pythonpath (the first is the limit the ratios are stated against)
     ("limit: bare Django view, 1 raw lookup", "trace_limit_app:application", "/k/", str(common.REPO / "bench")),
+    ("ceiling: bare Django view, no database", "trace_limit_app:application", "/b/", str(common.REPO / "bench")),
     ("platform: /api/trace/verify/{code}, lean route", "medreg.wsgi:application", VERIFY_PREFIX, ""),
     ("platform: same, Django's full stack", "medreg.wsgi:django_application", VERIFY_PREFIX, ""),
 )
@@ -93,7 +95,7 @@ def http(packs: int, seconds: int, repeats: int, workers: int) -> dict[str, list
                 bodies.append(response.read())
             assert json.loads(bodies[-1])["genuine"] is True, bodies[-1]
             common.wrk(base + "/", common.random_path_lua(prefix, 1, packs), 5)  # warm-up: connections, caches
-        assert bodies[1] == bodies[2], bodies  # the lean route answers as Django's stack, byte for byte
+        assert bodies[2] == bodies[3], bodies  # the lean route answers as Django's stack, byte for byte
         results: dict[str, list[common.WrkResult]] = {name: [] for name, *_ in VARIANTS}
         for round_number in range(1, repeats + 1):
             for base, (name, _, prefix, _) in zip(bases, VARIANTS, strict=True):

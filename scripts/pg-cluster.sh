@@ -5,6 +5,7 @@
 # Uses the PostgreSQL binaries on PATH, else Debian's /usr/lib/postgresql/*/bin, else installs
 # Debian's `postgresql` package (when root). As root, the cluster runs as the `postgres` user in
 # a directory that user owns (PostgreSQL refuses to run as root).
+# MEDREG_PG_OPTIONS adds server options at start, e.g. "-c shared_buffers=6GB" (benchmarks only).
 set -euo pipefail
 action=$1; dir=$2; port=${3:-55432}
 
@@ -37,7 +38,7 @@ case "$action" in
       as_owner "$bin/initdb" -D "$dir/data" -U medreg --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
     fi
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200 -c shared_buffers=256MB" start >/dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on -c max_connections=200 -c shared_buffers=256MB ${MEDREG_PG_OPTIONS:-}" start >/dev/null
     # The suite creates its own databases (test_postgres ...) from this maintenance database.
     echo "postgresql://medreg@127.0.0.1:$port/postgres"
     ;;
