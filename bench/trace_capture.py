@@ -182,33 +182,49 @@ def write_floor(supply: common.Supply, first: int, tag: str) -> float:
     from medreg.trace.services import bulk_sql
 
     maker, distributor = supply.manufacturer, supply.distributors[0]
-    numbers = range(first, first + EVENTS * EPCS)
-    keys = [common.pack_key(supply.gtin, n) for n in numbers]
-    stamp = "2026-03-01T09:00:00+08:00"
-    pack_rows = [(key, supply.gtin, common.serial(n), f"LF{tag}", "2028-02-29", common.DRUG_APPROVAL_NUMBER, 1, "",
-                  "commissioned", maker.code, maker.code, maker.gln, maker.path, "", "", None, stamp, stamp,
-                  f"urn:uuid:floor-{tag}-c{n // EPCS}") for key, n in zip(keys, numbers, strict=True)]  # fmt: skip
+    keys, pack_rows = floor_packs(supply, first, tag)
     moves = {
         "shipping": [(key, "in_transit", maker.code, maker.gln, maker.path, distributor.code, f"DA{tag}", None,
-                      stamp, f"urn:uuid:floor-{tag}-s{n // EPCS}") for key, n in zip(keys, numbers, strict=True)],
+                      FLOOR_STAMP, f"urn:uuid:floor-{tag}-s{i // EPCS}") for i, key in enumerate(keys)],
         "receiving": [(key, "received", distributor.code, distributor.gln, distributor.path, "", f"DA{tag}", None,
-                       stamp, f"urn:uuid:floor-{tag}-r{n // EPCS}") for key, n in zip(keys, numbers, strict=True)],
+                       FLOOR_STAMP, f"urn:uuid:floor-{tag}-r{i // EPCS}") for i, key in enumerate(keys)],
     }  # fmt: skip
     job_id = common.preload_job(supply)
     seconds = 0.0
     for kind, sender, data in documents(supply, first, f"floor{tag}"):
-        payloads = json.loads(data)["epcisBody"]["eventList"]
-        first_id = common._next_id("trace_event")
-        event_text = bulk_sql.copy_text(
-            (first_id + i, f"urn:uuid:floor-{tag}-{kind}-{i}", "ObjectEvent", e["action"], kind, e["disposition"],
-             e["eventTime"], e["readPoint"]["id"], e["bizLocation"]["id"], sender.code, sender.code, sender.path,
-             stamp, job_id, json.dumps(e)) for i, e in enumerate(payloads)
-        )  # fmt: skip
+        first_id, event_text = floor_events(data, kind, sender, f"floor-{tag}", job_id)
         epc_text = "".join(f"{first_id + i // EPCS}\t{key}\t0\n" for i, key in enumerate(keys))
         pack_text = bulk_sql.copy_text(pack_rows if kind == "commissioning" else moves[kind])
         texts = (event_text, epc_text, pack_text)
         seconds += common.timed(lambda kind=kind, first_id=first_id, texts=texts: _write(kind, keys, first_id, *texts))
     return 3 * EVENTS * EPCS / seconds
+
+
+FLOOR_STAMP = "2026-03-01T09:00:00+08:00"
+
+
+def floor_packs(supply: common.Supply, first: int, tag: str) -> tuple[list[str], list[tuple[object, ...]]]:
+    """The keys of packs first .. first+EVENTS*EPCS-1 and their trace_pack rows as commissioned."""
+    maker = supply.manufacturer
+    numbers = range(first, first + EVENTS * EPCS)
+    keys = [common.pack_key(supply.gtin, n) for n in numbers]
+    rows = [(key, supply.gtin, common.serial(n), f"LF{tag}", "2028-02-29", common.DRUG_APPROVAL_NUMBER, 1, "",
+             "commissioned", maker.code, maker.code, maker.gln, maker.path, "", "", None, FLOOR_STAMP, FLOOR_STAMP,
+             f"urn:uuid:floor-{tag}-c{n // EPCS}") for key, n in zip(keys, numbers, strict=True)]  # fmt: skip
+    return keys, rows
+
+
+def floor_events(data: bytes, kind: str, sender: common.Party, tag: str, job_id: str) -> tuple[int, str]:
+    """The first id and the trace_event COPY text of a document's events, as capture stores them."""
+    from medreg.trace.services import bulk_sql
+
+    first_id = common._next_id("trace_event")
+    text = bulk_sql.copy_text(
+        (first_id + i, f"urn:uuid:{tag}-{kind}-{i}", "ObjectEvent", e["action"], kind, e["disposition"],
+         e["eventTime"], e["readPoint"]["id"], e["bizLocation"]["id"], sender.code, sender.code, sender.path,
+         FLOOR_STAMP, job_id, json.dumps(e)) for i, e in enumerate(json.loads(data)["epcisBody"]["eventList"])
+    )  # fmt: skip
+    return first_id, text
 
 
 def _write(kind: str, keys: list[str], first_id: int, event_text: str, epc_text: str, pack_text: str) -> None:

@@ -66,17 +66,11 @@ def create_version_log() -> None:
 def log_floor(supply: common.Supply, first: int, tag: str, *, state: bool = True) -> float:
     """EPC observations/s of the alternative's reads and writes for the three documents; without
     `state`, those of a plain event repository: events and EPC rows only, no pack read or write."""
-    import json
-
     from medreg.trace.services import bulk_sql
 
     maker, distributor = supply.manufacturer, supply.distributors[0]
-    numbers = range(first, first + SIZE)
-    keys = [common.pack_key(supply.gtin, n) for n in numbers]
-    stamp = "2026-03-01T09:00:00+08:00"
-    pack_rows = [(key, supply.gtin, common.serial(n), f"LF{tag}", "2028-02-29", common.DRUG_APPROVAL_NUMBER, 1, "",
-                  "commissioned", maker.code, maker.code, maker.gln, maker.path, "", "", None, stamp, stamp,
-                  f"urn:uuid:log-{tag}-c{n}") for key, n in zip(keys, numbers, strict=True)]  # fmt: skip
+    keys, pack_rows = trace_capture.floor_packs(supply, first, f"log{tag}")
+    stamp = trace_capture.FLOOR_STAMP
     states = {
         "commissioning": ("commissioned", maker.code, maker.gln, maker.path, "", ""),
         "shipping": ("in_transit", maker.code, maker.gln, maker.path, distributor.code, f"DA{tag}"),
@@ -85,13 +79,7 @@ def log_floor(supply: common.Supply, first: int, tag: str, *, state: bool = True
     job_id = common.preload_job(supply)
     seconds = 0.0
     for kind, sender, data in trace_capture.documents(supply, first, f"log{tag}"):
-        payloads = json.loads(data)["epcisBody"]["eventList"]
-        first_id = common._next_id("trace_event")
-        event_text = bulk_sql.copy_text(
-            (first_id + i, f"urn:uuid:log-{tag}-{kind}-{i}", "ObjectEvent", e["action"], kind, e["disposition"],
-             e["eventTime"], e["readPoint"]["id"], e["bizLocation"]["id"], sender.code, sender.code, sender.path,
-             stamp, job_id, json.dumps(e)) for i, e in enumerate(payloads)
-        )  # fmt: skip
+        first_id, event_text = trace_capture.floor_events(data, kind, sender, f"log-{tag}", job_id)
         version_text = bulk_sql.copy_text(
             (key, first_id + i // trace_capture.EPCS, 0, *states[kind], None, stamp) for i, key in enumerate(keys)
         )
