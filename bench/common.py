@@ -75,6 +75,56 @@ def timed(function: Callable[[], Any]) -> float:
     return time.perf_counter() - started
 
 
+@dataclass
+class CpuUse:
+    """CPU seconds spent during a measured stretch: by this process, by PostgreSQL's processes (its
+    backends and background writers), and the machine's busy fraction of all cores (/proc/stat)."""
+
+    wall: float = 0.0
+    own: float = 0.0
+    postgres: float = 0.0
+    busy: float = 0.0  # fraction of all cores, 0..1
+
+    def add(self, other: CpuUse) -> None:
+        total = self.wall + other.wall
+        self.busy = (self.busy * self.wall + other.busy * other.wall) / total if total else 0.0
+        self.wall, self.own, self.postgres = total, self.own + other.own, self.postgres + other.postgres
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds of every running process named postgres (Linux /proc; 0 elsewhere)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for pid in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        try:
+            text = Path(f"/proc/{pid}/stat").read_text()
+        except (OSError, ValueError):
+            continue
+        if text[text.find("(") + 1 : text.rfind(")")] == "postgres":
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, all) clock ticks of all cores since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def cpu_timed(function: Callable[[], Any]) -> CpuUse:
+    """Run `function`; its wall time and the CPU it and PostgreSQL used meanwhile."""
+    own, postgres, (busy, ticks) = time.process_time(), _postgres_cpu(), _machine_ticks()
+    wall = timed(function)
+    busy_after, ticks_after = _machine_ticks()
+    return CpuUse(
+        wall=wall,
+        own=time.process_time() - own,
+        postgres=_postgres_cpu() - postgres,
+        busy=(busy_after - busy) / max(1, ticks_after - ticks),
+    )
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 

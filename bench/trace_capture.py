@@ -19,6 +19,7 @@ import cProfile
 import io
 import json
 import multiprocessing
+import os
 import pstats
 import time
 import uuid
@@ -66,14 +67,19 @@ def documents(supply: common.Supply, first: int, tag: str) -> list[tuple[str, co
     return result
 
 
+CPU = common.CpuUse()  # CPU used by capture() calls of the current stage
+FLOOR_CPU = common.CpuUse()  # and by the write floor's transactions
+
+
 def capture(sender: common.Party, data: bytes) -> float:
     """Store the document as a CaptureJob (not timed), then time process_job on it."""
     from medreg.trace.services.processing import process_job
 
     job_id = stored_job(sender, data)
-    seconds = common.timed(lambda: process_job(job_id))
+    use = common.cpu_timed(lambda: process_job(job_id))
+    CPU.add(use)
     check(job_id)
-    return seconds
+    return use.wall
 
 
 def stored_job(sender: common.Party, data: bytes) -> str:
@@ -196,7 +202,9 @@ def write_floor(supply: common.Supply, first: int, tag: str) -> float:
         epc_text = "".join(f"{first_id + i // EPCS}\t{key}\t0\n" for i, key in enumerate(keys))
         pack_text = bulk_sql.copy_text(pack_rows if kind == "commissioning" else moves[kind])
         texts = (event_text, epc_text, pack_text)
-        seconds += common.timed(lambda kind=kind, first_id=first_id, texts=texts: _write(kind, keys, first_id, *texts))
+        use = common.cpu_timed(lambda kind=kind, first_id=first_id, texts=texts: _write(kind, keys, first_id, *texts))
+        FLOOR_CPU.add(use)
+        seconds += use.wall
     return 3 * EVENTS * EPCS / seconds
 
 
@@ -251,6 +259,8 @@ def _write(kind: str, keys: list[str], first_id: int, event_text: str, epc_text:
 
 
 def measure(supply: common.Supply, stored: int, repeats: int, round_base: int, workers: int) -> dict[str, object]:
+    global CPU, FLOOR_CPU  # the stage's own accounts
+    CPU, FLOOR_CPU = common.CpuUse(), common.CpuUse()
     say(f"-- {stored:,} packs stored")
     limits = [copy_limit(EVENTS * EPCS * 3) for _ in range(repeats)]
     say(
@@ -279,6 +289,17 @@ def measure(supply: common.Supply, stored: int, repeats: int, round_base: int, w
     say(f"  all three     EPC observations/s: {common.fmt_runs(totals)}  = {ratio:.3f} x limit")
     if floors:
         say(f"  capture / write floor: {common.median(totals) / common.median(floors):.3f}")
+    observations = 3 * repeats * EVENTS * EPCS
+    say(
+        f"  CPU per EPC observation during capture: platform process {CPU.own / observations * 1e6:.0f} µs, "
+        f"PostgreSQL {CPU.postgres / observations * 1e6:.0f} µs (all its processes); machine busy "
+        f"{CPU.busy:.0%} of {os.cpu_count()} cores"
+    )
+    if floors:
+        say(
+            f"  CPU per EPC observation at the write floor: PostgreSQL "
+            f"{FLOOR_CPU.postgres / observations * 1e6:.0f} µs; machine busy {FLOOR_CPU.busy:.0%}"
+        )
     pooled = []
     if workers > 1:
         pool = WorkerPool(workers)
