@@ -92,7 +92,8 @@ class CpuUse:
 
 
 def _postgres_cpu() -> float:
-    """CPU seconds of every running process named postgres (Linux /proc; 0 elsewhere)."""
+    """CPU seconds of every running process named postgres on the machine (Linux /proc; 0 elsewhere):
+    the benchmark's cluster when nothing else runs, which is how the figures are taken."""
     tick, total = os.sysconf("SC_CLK_TCK"), 0.0
     for pid in os.listdir("/proc") if os.path.isdir("/proc") else ():
         try:
