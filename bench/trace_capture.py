@@ -31,6 +31,7 @@ EVENTS, EPCS = 1_000, 10
 FIRST_NEW_SERIAL = 1_000_000_000  # far above any preloaded pack
 POOL_SERIALS = 500_000_000  # the worker-pool rounds' packs, far from the single-job rounds' ones
 FLOOR_SERIALS = 800_000_000  # the write floor's packs
+FLOOR_STAMP = "2026-03-01T09:00:00+08:00"  # event and pack times of the write floor's rows
 
 
 def documents(supply: common.Supply, first: int, tag: str) -> list[tuple[str, common.Party, bytes]]:
@@ -199,16 +200,13 @@ def write_floor(supply: common.Supply, first: int, tag: str) -> float:
     seconds = 0.0
     for kind, sender, data in documents(supply, first, f"floor{tag}"):
         first_id, event_text = floor_events(data, kind, sender, f"floor-{tag}", job_id)
-        epc_text = "".join(f"{first_id + i // EPCS}\t{key}\t0\n" for i, key in enumerate(keys))
+        epc_text = floor_epc_text(keys, first_id)
         pack_text = bulk_sql.copy_text(pack_rows if kind == "commissioning" else moves[kind])
         texts = (event_text, epc_text, pack_text)
         use = common.cpu_timed(lambda kind=kind, first_id=first_id, texts=texts: _write(kind, keys, first_id, *texts))
         FLOOR_CPU.add(use)
         seconds += use.wall
     return 3 * EVENTS * EPCS / seconds
-
-
-FLOOR_STAMP = "2026-03-01T09:00:00+08:00"
 
 
 def floor_packs(supply: common.Supply, first: int, tag: str) -> tuple[list[str], list[tuple[object, ...]]]:
@@ -233,6 +231,11 @@ def floor_events(data: bytes, kind: str, sender: common.Party, tag: str, job_id:
          FLOOR_STAMP, job_id, json.dumps(e)) for i, e in enumerate(json.loads(data)["epcisBody"]["eventList"])
     )  # fmt: skip
     return first_id, text
+
+
+def floor_epc_text(keys: list[str], first_id: int) -> str:
+    """The trace_eventepc COPY text of `keys`, EPCS per event from event `first_id` on."""
+    return "".join(f"{first_id + i // EPCS}\t{key}\t0\n" for i, key in enumerate(keys))
 
 
 def _write(kind: str, keys: list[str], first_id: int, event_text: str, epc_text: str, pack_text: str) -> None:

@@ -80,13 +80,14 @@ def log_floor(supply: common.Supply, first: int, tag: str, *, state: bool = True
     seconds = 0.0
     for kind, sender, data in trace_capture.documents(supply, first, f"log{tag}"):
         first_id, event_text = trace_capture.floor_events(data, kind, sender, f"log-{tag}", job_id)
-        version_text = bulk_sql.copy_text(
-            (key, first_id + i // trace_capture.EPCS, 0, *states[kind], None, stamp) for i, key in enumerate(keys)
-        )
-        pack_text = bulk_sql.copy_text(pack_rows) if kind == "commissioning" else ""
-        if not state:
-            version_text = "".join(f"{first_id + i // trace_capture.EPCS}\t{key}\t0\n" for i, key in enumerate(keys))
-        texts = (event_text, version_text, pack_text if state else "")
+        if state:
+            version_text = bulk_sql.copy_text(
+                (key, first_id + i // trace_capture.EPCS, 0, *states[kind], None, stamp) for i, key in enumerate(keys)
+            )
+            pack_text = bulk_sql.copy_text(pack_rows) if kind == "commissioning" else ""
+        else:  # the EPC rows capture stores, and no pack
+            version_text, pack_text = trace_capture.floor_epc_text(keys, first_id), ""
+        texts = (event_text, version_text, pack_text)
         seconds += common.timed(lambda first_id=first_id, texts=texts: _write(keys, first_id, *texts, state=state))
     return 3 * SIZE / seconds
 
@@ -97,22 +98,23 @@ def _write(keys: list[str], first_id: int, event_text: str, version_text: str, p
     from medreg.trace.services import bulk_sql, persistence
 
     with transaction.atomic(), bulk_sql.fast_cursor() as cursor:
-        if not state:
-            cursor.execute("SELECT setval(pg_get_serial_sequence('trace_event', 'id'), %s)", (first_id + 1000,))
-            bulk_sql.copy_in(cursor, "trace_event", persistence.EVENT_COLUMNS, event_text)
-            bulk_sql.copy_in(cursor, "trace_eventepc", ("event_id", "key", "role"), version_text)
-            return
+        if state:
+            cursor.execute(
+                f"SELECT DISTINCT ON (key) key, {STATE} FROM bench_pack_version "
+                "WHERE key = ANY(%s::text[]) ORDER BY key, event_id DESC",
+                (bulk_sql.text_array(keys),),
+                binary=True,
+            )
+            cursor.fetchall()
         cursor.execute(
-            f"SELECT DISTINCT ON (key) key, {STATE} FROM bench_pack_version "
-            "WHERE key = ANY(%s::text[]) ORDER BY key, event_id DESC",
-            (bulk_sql.text_array(keys),),
-            binary=True,
+            "SELECT setval(pg_get_serial_sequence('trace_event', 'id'), %s)", (first_id + trace_capture.EVENTS,)
         )
-        cursor.fetchall()
-        cursor.execute("SELECT setval(pg_get_serial_sequence('trace_event', 'id'), %s)", (first_id + 1000,))
         bulk_sql.copy_in(cursor, "trace_event", persistence.EVENT_COLUMNS, event_text)
-        bulk_sql.copy_in(cursor, "bench_pack_version", VERSION_COLUMNS, version_text)
-        bulk_sql.copy_in(cursor, "trace_pack", persistence.PACK_COLUMNS, pack_text)
+        if state:
+            bulk_sql.copy_in(cursor, "bench_pack_version", VERSION_COLUMNS, version_text)
+            bulk_sql.copy_in(cursor, "trace_pack", persistence.PACK_COLUMNS, pack_text)
+        else:
+            bulk_sql.copy_in(cursor, "trace_eventepc", ("event_id", "key", "role"), version_text)
 
 
 RECALL_FROM_PACKS = (
