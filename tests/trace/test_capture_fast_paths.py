@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from medreg.trace.codes import CodeError, parse_code
 from medreg.trace.codes.parsing import plain_sgtin
-from medreg.trace.models import Pack
+from medreg.trace.models import Event, EventEpc, Pack
 from medreg.trace.services.bulk_sql import copy_text, fast_cursor, text_array
 from medreg.trace.services.persistence import _change_line, _change_values, _pack_line, _pack_values, store_packs
 from medreg.trace.services.resolution import CodeFacts, code_facts, object_key
@@ -190,3 +190,21 @@ def test_store_packs_updates_stored_packs_and_upserts_new_ones() -> None:
         ("k2", "in_transit", "H2", "", "LOT0", commissioned, later, "urn:uuid:in_transit"),
         ("k3", "received", "H2", "", "LOT1", later, later + dt.timedelta(hours=1), "urn:uuid:received"),
     ]
+
+
+@pytest.mark.django_db
+def test_commissioning_stores_new_packs_and_an_event_still_takes_its_epc_rows_when_deleted() -> None:
+    # given six packs commissioned in one event (the COPY of new packs, no upsert needed)
+    chain, client = build_chain(), Client()
+    ilmd = {"ilmd": {"cbvmda:lotNumber": "L1", "cbvmda:itemExpirationDate": "2028-02-29"}}
+    commission = object_event("urn:uuid:d1", "2026-03-01T09:00:00+08:00", "commissioning", "active", PACKS, "00001",
+                              "ADD", **ilmd)  # fmt: skip
+    capture(client, chain.tokens["manufacturer"], document(commission))
+    assert sorted(Pack.objects.filter(status="commissioned", lot="L1").values_list("key", flat=True)) == sorted(KEYS)
+    event = Event.objects.get(identity="urn:uuid:d1")
+    event_id = event.pk
+    assert sorted(event.epcs.values_list("key", flat=True)) == sorted(KEYS)
+    # when the event is deleted through the ORM (EventEpc.event has no database constraint)
+    event.delete()
+    # then Django's cascade removed its EPC rows too
+    assert (EventEpc.objects.filter(event_id=event_id).count(), EventEpc.objects.count()) == (0, 0)

@@ -46,7 +46,11 @@ class EpcRole(models.IntegerChoices):
 class EventEpc(models.Model):
     """One EPC observation: the canonical pack key of an identifier an event names, and in what role."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="epcs")
+    # No database constraint (decision 0105, second amendment of 2026-11-24): capture writes an event's EPC
+    # rows only with the event, in one COPY of one transaction, and PostgreSQL's deferred check of the
+    # constraint cost a sixth of capture's write floor (one lookup and row lock per EPC row at commit).
+    # Django still cascades a deleted event to its rows.
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="epcs", db_constraint=False)
     key = models.CharField(max_length=120)
     role = models.PositiveSmallIntegerField(choices=EpcRole.choices)
 

@@ -9,7 +9,8 @@ from dataclasses import replace
 from typing import Any
 
 import orjson
-from django.db import connection
+import psycopg
+from django.db import connection, transaction
 from django.utils import timezone
 
 from medreg.trace.epcis.model import EpcisEvent
@@ -147,9 +148,11 @@ def _states(rows: Iterable[tuple[Any, ...]]) -> list[PackState]:
 def store_packs(book: PackBook) -> int:
     """Write the packs the batch changed. PostgreSQL: packs already stored get one `UPDATE … FROM` a
     session temp table COPYed with their changeable columns (no tuple lock, as INSERT … ON CONFLICT
-    takes before it updates, and half the text); new packs are COPYed whole into another temp table
-    and inserted with `ON CONFLICT (key) DO UPDATE`, so a pack another job stored meanwhile is still
-    updated. SQLite: one executemany of the same upsert for all of them."""
+    takes before it updates, and half the text); new packs are COPYed straight into trace_pack, since
+    under the capture lock no other job stores packs between the batch's read and this write. Should
+    a pack be there all the same (a writer that skipped the lock), the COPY is undone to a savepoint
+    and the new packs go through `INSERT … ON CONFLICT (key) DO UPDATE` from a temp table, so the
+    batch's state still wins. SQLite: one executemany of the same upsert for all of them."""
     dirty_packs = [p for p in book.packs.values() if p.dirty]
     if not dirty_packs:
         return 0
@@ -162,11 +165,7 @@ def store_packs(book: PackBook) -> int:
                 _copy_into_changes(cursor, "".join(map(_change_line, changed)))
                 cursor.execute(_UPDATE_FROM_CHANGES)
             if new:
-                _copy_into_stage(cursor, "".join(map(_pack_line, new)))
-                cursor.execute(
-                    f"INSERT INTO trace_pack ({_PACK_COLUMNS}) SELECT {_PACK_COLUMNS} FROM {_STAGE} "  # noqa: S608
-                    f"ON CONFLICT (key) DO UPDATE SET {updates}"
-                )
+                _insert_new_packs(cursor, "".join(map(_pack_line, new)), updates)
         return len(dirty_packs)
     dirty = [_pack_values(p) for p in dirty_packs]
     marks = ", ".join(["%s"] * len(PACK_COLUMNS))
@@ -174,6 +173,19 @@ def store_packs(book: PackBook) -> int:
     with connection.cursor() as cursor:
         cursor.executemany(sql, [_adapted(row) for row in dirty])
     return len(dirty)
+
+
+def _insert_new_packs(cursor: Any, text: str, updates: str) -> None:
+    """COPY new packs into trace_pack; if one is already stored, upsert them all instead."""
+    try:
+        with transaction.atomic():  # a savepoint: a failed COPY leaves the job's transaction usable
+            copy_in(cursor, "trace_pack", PACK_COLUMNS, text)
+    except psycopg.errors.UniqueViolation:
+        _copy_into_stage(cursor, text)
+        cursor.execute(
+            f"INSERT INTO trace_pack ({_PACK_COLUMNS}) SELECT {_PACK_COLUMNS} FROM {_STAGE} "  # noqa: S608
+            f"ON CONFLICT (key) DO UPDATE SET {updates}"
+        )
 
 
 # Every column of trace_pack, in the order of _pack_values; PACK_FIELDS are those an event can change.
