@@ -7,6 +7,9 @@ cluster with --packs packs stored, so that the machine's drift hits both sides.
 - the `_like` twins of four `trace_event` columns (migration trace/0004) present or dropped: the same.
 - new packs through a temp table and `INSERT … ON CONFLICT` (before) or COPYed straight into
   trace_pack (now): capture end to end of a commissioning document of 10,000 new packs.
+- receiving reads the whole shipment again (before) or only its special-control sales packs still
+  in transit, the ones the quantity rule counts (now): capture end to end of a receiving document
+  of 10,000 packs of an ordinary drug (their commissioning and shipping captured first, not timed).
 
 Run: .venv/bin/python bench/trace_write_path_ab.py [--packs N] [--repeats 4] [--port P]
 """
@@ -76,6 +79,24 @@ def upsert_new_packs() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def whole_shipment_read() -> Iterator[None]:
+    """The code before: receiving read every pack of the shipments being received."""
+    from medreg.trace.services import bulk_sql, persistence
+
+    def whole(shipments: set[str]) -> list[Any]:
+        with bulk_sql.fast_cursor() as cursor:
+            cursor.execute(
+                f"SELECT {persistence._STATE_SELECT} FROM trace_pack WHERE shipment = ANY(%s::text[])",
+                (bulk_sql.text_array(list(shipments)),),
+                binary=True,
+            )
+            return persistence._states(cursor.fetchall())
+
+    with mock.patch.object(persistence, "_in_shipments", whole):
+        yield
+
+
 def floor(supply: common.Supply, number: int) -> float:
     return trace_capture.write_floor(supply, FIRST + number * SIZE, f"ab{number}")
 
@@ -84,6 +105,16 @@ def commissioning(supply: common.Supply, number: int) -> float:
     kind, sender, data = trace_capture.documents(supply, FIRST + number * SIZE, f"ab{number}")[0]
     assert kind == "commissioning"
     return SIZE / trace_capture.capture(sender, data)
+
+
+def receiving(supply: common.Supply, number: int) -> float:
+    (_, maker, commission), (_, _, ship), (kind, receiver, receive) = trace_capture.documents(
+        supply, FIRST + number * SIZE, f"ab{number}"
+    )
+    assert kind == "receiving"
+    trace_capture.capture(maker, commission)
+    trace_capture.capture(maker, ship)
+    return SIZE / trace_capture.capture(receiver, receive)
 
 
 def alternate(supply: common.Supply, label: str, before: Callable[[], ContextManager[None]],
@@ -118,6 +149,7 @@ def main() -> None:
         alternate(supply, "four LIKE twins on trace_event, write floor", like_indexes, floor, args.repeats, 200)
         alternate(supply, "new packs by upsert, commissioning capture", upsert_new_packs, commissioning,
                   args.repeats, 300)  # fmt: skip
+        alternate(supply, "whole shipment read, receiving capture", whole_shipment_read, receiving, args.repeats, 400)
 
 
 if __name__ == "__main__":

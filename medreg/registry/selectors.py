@@ -246,7 +246,7 @@ def licensed_kinds(scope: Scope, codes: set[str], on: dt.date) -> dict[str, set[
     result: dict[str, set[str]] = {code: set() for code in codes}
     rows = (
         licences(scope)
-        .filter(enterprise__uscc__in=codes, status=LicenceStatus.VALID)
+        .filter(enterprise__uscc__in=codes, status=LicenceStatus.VALID, issued_on__lte=on)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
         .values_list("enterprise__uscc", "kind")
     )

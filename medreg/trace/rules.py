@@ -2,9 +2,10 @@
 licence for the product, and the special-control drug rules (quantity mismatch between shipping
 and receiving, sale outside the licensed channel). Pure functions over steps, packs and facts."""
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from medreg.trace.state import Finding, PackBook, PackState, Step
+from medreg.trace.state import Finding, PackBook, PackState, Step, china_date
 
 DRUG_DISTRIBUTION_LICENCES = {"drug_wholesale", "drug_retail"}
 NARCOTIC_CLASSES = {
@@ -15,14 +16,18 @@ SPECIAL_CONTROL = {"narcotic", "psychotropic_1", "psychotropic_2", "toxic", "rad
 
 
 def shipment_findings(
-    steps: Iterable[Step], book: PackBook, licensed: Mapping[str, set[str]], types: Mapping[str, tuple[str, ...]]
+    steps: Iterable[Step],
+    book: PackBook,
+    licensed: Mapping[dt.date, Mapping[str, set[str]]],
+    types: Mapping[str, tuple[str, ...]],
 ) -> list[Finding]:
-    """A drug shipped to an enterprise without a distribution licence in force (hospitals excepted)."""
+    """A drug shipped to an enterprise without a distribution licence in force on the day of the
+    shipment (hospitals excepted). `licensed`: per day, each enterprise's kinds of licence in force."""
     findings = []
     for step in steps:
         if step.biz_step != "shipping" or not step.destination:
             continue
-        if licensed.get(step.destination, set()) & DRUG_DISTRIBUTION_LICENCES:
+        if licensed.get(china_date(step.event_time), {}).get(step.destination, set()) & DRUG_DISTRIBUTION_LICENCES:
             continue
         if "medical_institution" in types.get(step.destination, ()):
             continue
@@ -50,14 +55,13 @@ def channel_findings(steps: Iterable[Step], book: PackBook, types: Mapping[str, 
     for step in steps:
         if step.biz_step not in ("dispensing", "retail_selling") or "retail_pharmacy" not in types.get(step.sender, ()):
             continue
-        for key in step.keys:
-            pack = book.packs.get(key)
-            if pack is not None and pack.special_control in NARCOTIC_CLASSES:
+        for pack in (p for key in step.keys for p in book.with_descendants(key)):  # a case sold: its packs
+            if pack.special_control in NARCOTIC_CLASSES:
                 findings.append(
                     Finding(
                         "special_outside_channel",
                         step.identity,
-                        key,
+                        pack.key,
                         step.location_path or step.sender_path,
                         step.sender,
                         f"{pack.approval_number} ({pack.special_control}) dispensed by a "
@@ -87,7 +91,7 @@ def quantity_findings(steps: Iterable[Step], book: PackBook) -> list[Finding]:
     for step in steps:
         shipments = {p.shipment for key in step.keys for p in book.with_descendants(key) if p.shipment}
         for shipment in sorted(shipments):
-            missing = in_transit.get(shipment, [])
+            missing = sorted(in_transit.get(shipment, []), key=lambda p: p.key)  # the alert names the first
             if missing:
                 findings.append(
                     Finding(

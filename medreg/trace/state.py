@@ -5,6 +5,7 @@ calls `apply_events`, and writes back what changed, so a batch of events costs a
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 CONTAINER_STEPS = {"packing", "unpacking"}
 TERMINAL = {"destroyed", "decommissioned"}
@@ -34,6 +35,13 @@ STATUS_BY_DISPOSITION = {
     "sellable_accessible": "in_stock",
 }
 DISPENSED = "dispensed"
+# Expiry dates printed on packs are days of China's calendar (settings.TIME_ZONE); event times are UTC.
+CHINA_TIME = ZoneInfo("Asia/Shanghai")
+
+
+def china_date(moment: dt.datetime) -> dt.date:
+    """The day of China's calendar an (aware) event time falls on."""
+    return moment.astimezone(CHINA_TIME).date()
 
 
 @dataclass(slots=True)
@@ -296,7 +304,7 @@ def _transition_findings(step: Step, pack: PackState, status: str | None) -> lis
                 "received_without_shipment",
                 step,
                 pack,
-                f"{pack.key} was received by {step.sender} without a shipment to it.",
+                f"{pack.key} was received by {step.sender} while no shipment of it was in transit.",
                 (pack.last_event,),
             )
         ]
@@ -360,7 +368,7 @@ def _batch_finding(step: Step, pack: PackState, is_recalled: bool) -> list[Findi
         ]
     if (
         pack.expiry is not None
-        and pack.expiry < step.event_time.date()
+        and pack.expiry < china_date(step.event_time)
         and step.biz_step not in ("destroying", "returning")
     ):
         return [

@@ -14,7 +14,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from medreg.trace.epcis.model import EpcisEvent
-from medreg.trace.models import Alert, AlertRule, CaptureJob, EpcRole, Event, Pack
+from medreg.trace.models import Alert, AlertRule, CaptureJob, EpcRole, Event, Pack, PackStatus
+from medreg.trace.rules import SPECIAL_CONTROL
 from medreg.trace.services.bulk_sql import (
     copy_in,
     copy_text,
@@ -60,7 +61,9 @@ def known_identities(identities: set[str]) -> set[str]:
 
 
 def load_book(steps: list[Step]) -> PackBook:
-    """Every pack the steps name, everything inside them, and the rest of any shipment being received."""
+    """Every pack the steps name, everything inside them, and of any shipment being received the
+    other packs the quantity rule counts (special-control sales packs still in transit,
+    `rules.quantity_findings`): nothing else reads a pack the steps do not name."""
     if is_postgresql():
         serial_plans()
     keys = {k for s in steps for k in (*s.keys, *s.child_keys, s.parent_key) if k}
@@ -98,15 +101,22 @@ def _packs_named_or_inside(keys: list[str], parents: list[str]) -> list[PackStat
 
 
 def _in_shipments(shipments: set[str]) -> list[PackState]:
+    """The special-control sales packs of `shipments` still in transit. An ordinary drug's shipment of
+    10,000 packs, all named by the receiving events, reads no row twice."""
+    controls = sorted(SPECIAL_CONTROL)
     if is_postgresql():
         with fast_cursor() as cursor:
             cursor.execute(
-                f"SELECT {_STATE_SELECT} FROM trace_pack WHERE shipment = ANY(%s::text[])",  # noqa: S608
-                (text_array(list(shipments)),),
+                f"SELECT {_STATE_SELECT} FROM trace_pack WHERE shipment = ANY(%s::text[]) "  # noqa: S608
+                "AND status = 'in_transit' AND package_level = 1 AND special_control = ANY(%s::text[])",
+                (text_array(list(shipments)), text_array(controls)),
                 binary=True,
             )
             return _states(cursor.fetchall())
-    return _states(Pack.objects.filter(shipment__in=shipments).values_list(*STATE_COLUMNS))
+    packs = Pack.objects.filter(
+        shipment__in=shipments, status=PackStatus.IN_TRANSIT, package_level=1, special_control__in=controls
+    )
+    return _states(packs.values_list(*STATE_COLUMNS))
 
 
 def _chunked_filter(values: list[str], field: str) -> Iterable[tuple[Any, ...]]:

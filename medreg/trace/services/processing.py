@@ -21,7 +21,7 @@ from medreg.trace.services.bulk_sql import capture_lock
 from medreg.trace.services.persistence import known_identities, load_book, store_alerts, store_events, store_packs
 from medreg.trace.services.resolution import Facts, load_facts, to_step
 from medreg.trace.services.tabular_capture import events_from_file, events_from_rows
-from medreg.trace.state import Finding, Step, apply_events
+from medreg.trace.state import Finding, Step, apply_events, china_date
 
 CONTENT_TYPES = {"json": "application/ld+json", "xml": "application/xml"}
 
@@ -163,7 +163,8 @@ def _recalled_batches(book) -> set[tuple[str, str]]:  # type: ignore[no-untyped-
 
 def _registry_findings(steps: list[Step], book) -> list[Finding]:  # type: ignore[no-untyped-def]
     parties = {s.destination for s in steps if s.destination} | {s.sender for s in steps}
-    licensed = registry.licensed_kinds(SYSTEM_SCOPE, parties, timezone.localdate())
+    days = {china_date(s.event_time) for s in steps if s.biz_step == "shipping" and s.destination}
+    licensed = {day: registry.licensed_kinds(SYSTEM_SCOPE, parties, day) for day in sorted(days)}  # in force then
     types = {e.uscc: tuple(e.type_codes) for e in registry.enterprises(SYSTEM_SCOPE).filter(uscc__in=parties)}
     return (
         shipment_findings(steps, book, licensed, types)

@@ -1,0 +1,543 @@
+"""End to end over HTTP: the alert rules that need registry facts about the parties — a drug shipped
+to an enterprise without a distribution licence in force, special-control packs shipped but not
+received, narcotic and class I psychotropic drugs dispensed by a retail pharmacy."""
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from medreg.core.actor import Actor
+from medreg.core.models import Role
+from medreg.core.tokens import issue_token
+from medreg.registry.models import Enterprise, Licence, Site
+from medreg.trace.codes import parse_code
+from medreg.trace.locations import gln_of
+from medreg.trace.models import Alert, Pack
+from tests import factories
+from tests.trace.epcis_builders import (
+    Chain,
+    _licence,
+    aggregation,
+    build_chain,
+    document,
+    gtin,
+    object_event,
+    pgln,
+    sgln,
+    sgtin,
+    sscc,
+)
+
+LOT = "L2026B"
+APPROVAL = "国药准字H20240001"
+PACKS = [sgtin("00001", n) for n in range(1, 7)]
+KEYS = [f"gs1:01/{gtin('00001')}/21/{n}" for n in range(1, 7)]
+CASE_1, CASE_2 = sscc(1), sscc(2)
+DA1 = "urn:epcglobal:cbv:bt:0614141000005:DA1"
+XIHU = "/000000/330000/330100/330106/"  # 杭州市西湖区: the manufacturer's site
+HAISHU = "/000000/330000/330200/330203/"  # 宁波市海曙区: the distributor's and the pharmacy's sites
+UNLICENSED_MESSAGE = "{approval} shipped to {uscc}, which holds no drug distribution licence in force."
+CHANNEL_MESSAGE = "{approval} ({control}) dispensed by a retail pharmacy, outside the licensed channel."
+MISSING_MESSAGE = "Shipment {shipment}: {count} special-control packs shipped but not received."
+
+
+def capture(client: Client, token: str, doc: dict[str, Any]) -> dict[str, Any]:
+    response = client.post(
+        "/epcis/capture",
+        data=json.dumps(doc),
+        content_type="application/ld+json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 202, response.content
+    job = client.get(response["Location"], headers={"Authorization": f"Bearer {token}"}).json()
+    assert (job["running"], job["success"], job["errors"]) == (False, True, []), job
+    return job
+
+
+def commissioning(packs: list[str] = PACKS) -> dict[str, Any]:
+    ilmd = {"ilmd": {"cbvmda:lotNumber": LOT, "cbvmda:itemExpirationDate": "2028-02-29"}}
+    return object_event(
+        "urn:uuid:c1", "2026-03-01T09:00:00+08:00", "commissioning", "active", packs, "00001", "ADD", **ilmd
+    )
+
+
+def shipping(
+    event_id: str,
+    time: str,
+    epcs: list[str],
+    to: str,
+    party: str = "owning_party",
+    at: str = "00001",
+) -> dict[str, Any]:
+    return object_event(
+        event_id,
+        time,
+        "shipping",
+        "in_transit",
+        epcs,
+        at,
+        destinationList=[{"type": party, "destination": pgln(to)}],
+        bizTransactionList=[{"type": "desadv", "bizTransaction": DA1}],
+    )
+
+
+def receiving(event_id: str, time: str, epcs: list[str], at: str) -> dict[str, Any]:
+    return object_event(event_id, time, "receiving", "in_progress", epcs, at)
+
+
+def party(name: str, division: str, types: tuple[str, ...], location: str) -> Enterprise:
+    """A further enterprise with a site whose GLN events name (location `location`)."""
+    enterprise = factories.make_enterprise(name, division, types)
+    Site.objects.create(
+        enterprise=enterprise,
+        kind="warehouse",
+        address="地址",
+        jurisdiction=enterprise.jurisdiction,
+        gln=gln_of(sgln(location)),
+    )
+    return enterprise
+
+
+def token_of(enterprise: Enterprise, role: Role) -> str:
+    user = factories.make_user(f"user_{enterprise.uscc}", role, None, enterprise.uscc)
+    return issue_token(actor=Actor.system(), user=user, name=enterprise.uscc)[1]
+
+
+def alerts() -> list[tuple[Any, ...]]:
+    """Every alert with its queue, subject and evidence, in a stable order."""
+    return sorted(
+        (
+            a.rule,
+            a.pack_key,
+            a.jurisdiction_path,
+            a.jurisdiction_code,
+            a.enterprise_code,
+            a.approval_number,
+            a.lot,
+            a.message,
+            sorted(a.evidence.values_list("identity", flat=True)),
+        )
+        for a in Alert.objects.all()
+    )
+
+
+def queue(division: str) -> list[tuple[str, str]]:
+    """(rule, pack key) of the open alerts a city regulator of `division` sees."""
+    client = Client()
+    client.force_login(factories.make_user(f"city_{division}", Role.CITY_REGULATOR, division))
+    return sorted((a["rule"], a["pack_key"]) for a in client.get("/api/trace/alerts").json())
+
+
+def ship_from_manufacturer(client: Client, chain: Chain, to: str, party: str = "owning_party") -> None:
+    """The manufacturer commissions the six packs and ships four of them, in two events, to `to`."""
+    capture(
+        client,
+        chain.tokens["manufacturer"],
+        document(
+            commissioning(),
+            shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", PACKS[:2], to, party),
+            shipping("urn:uuid:s2", "2026-03-01T10:05:00+08:00", PACKS[2:4], to, party),
+        ),
+    )
+
+
+# shipped_to_unlicensed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("party_type", ["owning_party", "possessing_party"])
+def test_shipment_to_the_licensed_distributor_raises_no_alert(party_type: str) -> None:
+    # given a supply chain whose distributor holds a wholesale licence in force
+    chain, client = build_chain(), Client()
+    # when the manufacturer ships packs to it
+    ship_from_manufacturer(client, chain, "00002", party_type)
+    # then the packs are on their way to the distributor and no alert is raised
+    assert (
+        sorted(Pack.objects.filter(key__in=KEYS[:4]).values_list("status", "destination_enterprise_code"))
+        == [("in_transit", chain.distributor.uscc)] * 4
+    )
+    assert alerts() == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("party_type", ["owning_party", "possessing_party"])
+def test_shipment_to_an_unlicensed_enterprise_raises_one_alert_where_it_was_shipped(party_type: str) -> None:
+    # given an enterprise in 宁波 with a site but no licence at all
+    chain, client = build_chain(), Client()
+    unlicensed = party("宁波无证医药有限公司", "330203", ("drug_wholesaler",), "00004")
+    # when the manufacturer in 杭州 ships packs of one batch to it in two events
+    ship_from_manufacturer(client, chain, "00004", party_type)
+    # then one alert for the batch lands in the shipper's queue, with both shipments as evidence
+    assert alerts() == [
+        (
+            "shipped_to_unlicensed",
+            KEYS[0],
+            XIHU,
+            "330106",
+            chain.manufacturer.uscc,
+            APPROVAL,
+            LOT,
+            UNLICENSED_MESSAGE.format(approval=APPROVAL, uscc=unlicensed.uscc),
+            ["urn:uuid:s1", "urn:uuid:s2"],
+        )
+    ]
+    assert queue("330100") == [("shipped_to_unlicensed", KEYS[0])]
+    assert queue("330200") == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "licence",
+    [
+        {"valid_until": dt.date(2026, 1, 1)},  # expired before the shipment (and before today)
+        {"status": "revoked"},
+        {"status": "suspended"},
+        {"kind": "drug_production"},  # a licence, but not to distribute drugs
+    ],
+    ids=["expired", "revoked", "suspended", "not_a_distribution_licence"],
+)
+def test_shipment_to_an_enterprise_whose_licence_is_not_in_force_raises_an_alert(licence: dict[str, Any]) -> None:
+    # given an enterprise whose only licence does not allow it to distribute drugs now
+    chain, client = build_chain(), Client()
+    former = party("宁波过期医药有限公司", "330203", ("drug_wholesaler",), "00004")
+    Licence.objects.filter(pk=_licence(former, "浙AA5740009", "drug_wholesale").pk).update(**licence)
+    # when the manufacturer ships packs to it
+    ship_from_manufacturer(client, chain, "00004")
+    # then the shipment raises the alert in the shipper's queue
+    assert alerts() == [
+        (
+            "shipped_to_unlicensed",
+            KEYS[0],
+            XIHU,
+            "330106",
+            chain.manufacturer.uscc,
+            APPROVAL,
+            LOT,
+            UNLICENSED_MESSAGE.format(approval=APPROVAL, uscc=former.uscc),
+            ["urn:uuid:s1", "urn:uuid:s2"],
+        )
+    ]
+    assert queue("330100") == [("shipped_to_unlicensed", KEYS[0])]
+
+
+@pytest.mark.django_db
+def test_shipment_to_an_enterprise_licensed_on_the_day_of_shipment_raises_no_alert() -> None:
+    # given a distributor whose licence was in force on 2026-03-01 but expired on 2026-06-30
+    chain, client = build_chain(), Client()
+    lapsed = party("宁波到期医药有限公司", "330203", ("drug_wholesaler",), "00004")
+    Licence.objects.filter(pk=_licence(lapsed, "浙AA5740010", "drug_wholesale").pk).update(
+        valid_until=dt.date(2026, 6, 30)
+    )
+    # when a shipment to it on 2026-03-01 is captured after its licence expired
+    ship_from_manufacturer(client, chain, "00004")
+    # then no alert: the drugs went to a party licensed when they were shipped
+    assert alerts() == []
+
+
+@pytest.mark.django_db
+def test_shipment_to_a_hospital_without_licence_raises_no_alert() -> None:
+    # given a hospital, which needs no drug distribution licence
+    chain, client = build_chain(), Client()
+    party("宁波市第一医院", "330203", ("medical_institution",), "00004")
+    # when the manufacturer ships packs to it
+    ship_from_manufacturer(client, chain, "00004")
+    # then no alert is raised
+    assert Pack.objects.filter(key__in=KEYS[:4], status="in_transit").count() == 4
+    assert alerts() == []
+
+
+# special_quantity_mismatch
+
+
+def ship_six_packs_to_the_distributor(client: Client, chain: Chain) -> None:
+    capture(
+        client,
+        chain.tokens["manufacturer"],
+        document(commissioning(), shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", PACKS, "00002")),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("control", ["narcotic", "psychotropic_1", "psychotropic_2", "toxic", "precursor"])
+def test_partial_receipt_of_a_special_control_shipment_raises_one_alert_where_it_was_received(control: str) -> None:
+    # given six packs of a special-control drug shipped to the distributor under one despatch advice
+    chain, client = build_chain(special_control=control), Client()
+    ship_six_packs_to_the_distributor(client, chain)
+    # when the distributor reports receiving only four of them
+    capture(
+        client,
+        chain.tokens["distributor"],
+        document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", PACKS[:4], "00002")),
+    )
+    # then one alert, in the receiver's queue, says two packs are missing and names the first
+    [alert] = alerts()
+    assert alert[1] == min(KEYS[4:]) == KEYS[4]  # the first missing pack by key
+    assert alert[:1] + alert[2:] == (
+        "special_quantity_mismatch",
+        HAISHU,
+        "330203",
+        chain.distributor.uscc,
+        APPROVAL,
+        LOT,
+        MISSING_MESSAGE.format(shipment=DA1, count=2),
+        ["urn:uuid:r1"],
+    )
+    assert queue("330200") == [("special_quantity_mismatch", alert[1])]
+    assert queue("330100") == []
+    statuses = dict(Pack.objects.filter(key__in=KEYS).values_list("key", "status"))
+    assert statuses == {**dict.fromkeys(KEYS[:4], "received"), **dict.fromkeys(KEYS[4:], "in_transit")}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("split", [[PACKS], [PACKS[:4], PACKS[4:]]], ids=["one_event", "two_events"])
+def test_receipt_of_the_whole_special_control_shipment_raises_no_alert(split: list[list[str]]) -> None:
+    # given six narcotic packs shipped to the distributor
+    chain, client = build_chain(special_control="narcotic"), Client()
+    ship_six_packs_to_the_distributor(client, chain)
+    # when the distributor receives all six in one document
+    events = [receiving(f"urn:uuid:r{n}", f"2026-03-02T09:0{n}:00+08:00", p, "00002") for n, p in enumerate(split)]
+    capture(client, chain.tokens["distributor"], document(*events))
+    # then every pack is received and no alert is raised
+    assert set(Pack.objects.filter(key__in=KEYS).values_list("status", flat=True)) == {"received"}
+    assert alerts() == []
+
+
+@pytest.mark.django_db
+def test_partial_receipt_of_an_ordinary_drug_raises_no_alert() -> None:
+    # given six packs of a drug under no special control shipped to the distributor
+    chain, client = build_chain(), Client()
+    ship_six_packs_to_the_distributor(client, chain)
+    # when the distributor receives only four of them
+    capture(
+        client,
+        chain.tokens["distributor"],
+        document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", PACKS[:4], "00002")),
+    )
+    # then no alert is raised
+    assert Pack.objects.filter(key__in=KEYS, status="in_transit").count() == 2
+    assert alerts() == []
+
+
+@pytest.mark.django_db
+def test_the_rest_of_the_shipment_received_later_raises_no_second_alert() -> None:
+    # given a narcotic shipment of which four packs were received, raising one alert
+    chain, client = build_chain(special_control="narcotic"), Client()
+    ship_six_packs_to_the_distributor(client, chain)
+    capture(
+        client,
+        chain.tokens["distributor"],
+        document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", PACKS[:4], "00002")),
+    )
+    # when the last two packs are received the next day
+    capture(
+        client,
+        chain.tokens["distributor"],
+        document(receiving("urn:uuid:r2", "2026-03-03T09:00:00+08:00", PACKS[4:], "00002")),
+    )
+    # then the first alert stays the only one
+    assert [(a[0], a[7], a[8]) for a in alerts()] == [
+        ("special_quantity_mismatch", MISSING_MESSAGE.format(shipment=DA1, count=2), ["urn:uuid:r1"])
+    ]
+    assert set(Pack.objects.filter(key__in=KEYS).values_list("status", flat=True)) == {"received"}
+
+
+@pytest.mark.django_db
+def test_receipt_of_one_case_of_two_counts_the_packs_of_the_other() -> None:
+    # given six psychotropic packs in two cases of three, both cases shipped under one despatch advice
+    chain, client = build_chain(special_control="psychotropic_2"), Client()
+    capture(
+        client,
+        chain.tokens["manufacturer"],
+        document(
+            commissioning(),
+            aggregation("urn:uuid:a1", "2026-03-01T09:10:00+08:00", CASE_1, PACKS[:3], "00001"),
+            aggregation("urn:uuid:a2", "2026-03-01T09:11:00+08:00", CASE_2, PACKS[3:], "00001"),
+            shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", [CASE_1, CASE_2], "00002"),
+        ),
+    )
+    # when the distributor scans only the first case
+    capture(
+        client,
+        chain.tokens["distributor"],
+        document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", [CASE_1], "00002")),
+    )
+    # then one alert counts the three packs of the second case (the case itself is not a pack)
+    [alert] = alerts()
+    assert alert[1] == min(KEYS[3:]) == KEYS[3]  # the first missing pack by key
+    assert alert[:1] + alert[2:] == (
+        "special_quantity_mismatch",
+        HAISHU,
+        "330203",
+        chain.distributor.uscc,
+        APPROVAL,
+        LOT,
+        MISSING_MESSAGE.format(shipment=DA1, count=3),
+        ["urn:uuid:r1"],
+    )
+    states = dict(Pack.objects.filter(key__in=[*KEYS, parse_code(CASE_2).key]).values_list("key", "status"))
+    assert states == {
+        **dict.fromkeys(KEYS[:3], "received"),
+        **dict.fromkeys([*KEYS[3:], parse_code(CASE_2).key], "in_transit"),
+    }
+
+
+@pytest.mark.django_db
+def test_receipt_of_every_case_of_a_special_control_shipment_raises_no_alert() -> None:
+    # given six narcotic packs in two cases shipped under one despatch advice
+    chain, client = build_chain(special_control="narcotic"), Client()
+    capture(
+        client,
+        chain.tokens["manufacturer"],
+        document(
+            commissioning(),
+            aggregation("urn:uuid:a1", "2026-03-01T09:10:00+08:00", CASE_1, PACKS[:3], "00001"),
+            aggregation("urn:uuid:a2", "2026-03-01T09:11:00+08:00", CASE_2, PACKS[3:], "00001"),
+            shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", [CASE_1, CASE_2], "00002"),
+        ),
+    )
+    # when the distributor scans both cases
+    capture(
+        client,
+        chain.tokens["distributor"],
+        document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", [CASE_1, CASE_2], "00002")),
+    )
+    # then no alert is raised
+    assert set(Pack.objects.filter(key__in=KEYS).values_list("status", flat=True)) == {"received"}
+    assert alerts() == []
+
+
+# special_outside_channel
+
+
+def deliver_to_the_pharmacy(client: Client, chain: Chain, packs: list[str]) -> None:
+    """The manufacturer commissions the six packs and ships `packs` to the pharmacy, which receives them."""
+    capture(
+        client,
+        chain.tokens["manufacturer"],
+        document(commissioning(), shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", packs, "00003")),
+    )
+    capture(
+        client,
+        chain.tokens["pharmacy"],
+        document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", packs, "00003")),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("control", "step", "disposition"),
+    [("narcotic", "retail_selling", "retail_sold"), ("psychotropic_1", "dispensing", "dispensed")],
+)
+def test_narcotic_dispensed_by_a_retail_pharmacy_raises_an_alert_per_pack(
+    control: str, step: str, disposition: str
+) -> None:
+    # given two packs of a narcotic or class I psychotropic drug received by the retail pharmacy
+    chain, client = build_chain(special_control=control), Client()
+    deliver_to_the_pharmacy(client, chain, PACKS[:2])
+    # when the pharmacy dispenses both
+    capture(
+        client,
+        chain.tokens["pharmacy"],
+        document(object_event("urn:uuid:d1", "2026-03-03T15:00:00+08:00", step, disposition, PACKS[:2], "00003")),
+    )
+    # then each pack raises an alert in the pharmacy's queue
+    message = CHANNEL_MESSAGE.format(approval=APPROVAL, control=control)
+    assert alerts() == [
+        (
+            "special_outside_channel",
+            key,
+            HAISHU,
+            "330203",
+            chain.pharmacy.uscc,
+            APPROVAL,
+            LOT,
+            message,
+            ["urn:uuid:d1"],
+        )
+        for key in KEYS[:2]
+    ]
+    assert queue("330200") == [("special_outside_channel", KEYS[0]), ("special_outside_channel", KEYS[1])]
+    assert queue("330100") == []
+    assert set(Pack.objects.filter(key__in=KEYS[:2]).values_list("status", flat=True)) == {"dispensed"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("control", ["psychotropic_2", "toxic", ""])
+def test_other_drugs_dispensed_by_a_retail_pharmacy_raise_no_alert(control: str) -> None:
+    # given two packs of a class II psychotropic (or other) drug received by the retail pharmacy
+    chain, client = build_chain(special_control=control), Client()
+    deliver_to_the_pharmacy(client, chain, PACKS[:2])
+    # when the pharmacy sells both
+    capture(
+        client,
+        chain.tokens["pharmacy"],
+        document(
+            object_event(
+                "urn:uuid:d1", "2026-03-03T15:00:00+08:00", "retail_selling", "retail_sold", PACKS[:2], "00003"
+            )
+        ),
+    )
+    # then the packs are dispensed and no alert is raised
+    assert set(Pack.objects.filter(key__in=KEYS[:2]).values_list("status", flat=True)) == {"dispensed"}
+    assert alerts() == []
+
+
+@pytest.mark.django_db
+def test_narcotic_dispensed_by_a_hospital_raises_no_alert() -> None:
+    # given narcotic packs shipped to and received by a hospital (no licence needed)
+    chain, client = build_chain(special_control="narcotic"), Client()
+    hospital = party("宁波市第一医院", "330203", ("medical_institution",), "00004")
+    token = token_of(hospital, Role.MEDICAL_INSTITUTION)
+    capture(
+        client,
+        chain.tokens["manufacturer"],
+        document(commissioning(), shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", PACKS[:2], "00004")),
+    )
+    capture(client, token, document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", PACKS[:2], "00004")))
+    # when the hospital dispenses them
+    capture(
+        client,
+        token,
+        document(
+            object_event("urn:uuid:d1", "2026-03-03T15:00:00+08:00", "dispensing", "dispensed", PACKS[:2], "00004")
+        ),
+    )
+    # then no alert is raised: the hospital is within the licensed channel
+    assert set(Pack.objects.filter(key__in=KEYS[:2]).values_list("status", flat=True)) == {"dispensed"}
+    assert alerts() == []
+
+
+@pytest.mark.django_db
+def test_narcotic_case_dispensed_by_a_retail_pharmacy_raises_an_alert_per_pack() -> None:
+    # given a case of three narcotic packs received by the retail pharmacy
+    chain, client = build_chain(special_control="narcotic"), Client()
+    capture(
+        client,
+        chain.tokens["manufacturer"],
+        document(
+            commissioning(),
+            aggregation("urn:uuid:a1", "2026-03-01T09:10:00+08:00", CASE_1, PACKS[:3], "00001"),
+            shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", [CASE_1], "00003"),
+        ),
+    )
+    capture(
+        client,
+        chain.tokens["pharmacy"],
+        document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", [CASE_1], "00003")),
+    )
+    # when the pharmacy sells the whole case, scanning the case's code
+    capture(
+        client,
+        chain.tokens["pharmacy"],
+        document(
+            object_event("urn:uuid:d1", "2026-03-03T15:00:00+08:00", "retail_selling", "retail_sold", [CASE_1], "00003")
+        ),
+    )
+    # then each narcotic pack dispensed raises its alert, as when the packs are scanned one by one
+    assert set(Pack.objects.filter(key__in=KEYS[:3]).values_list("status", flat=True)) == {"dispensed"}
+    assert [(a[0], a[1], a[2], a[8]) for a in alerts()] == [
+        ("special_outside_channel", key, HAISHU, ["urn:uuid:d1"]) for key in KEYS[:3]
+    ]
