@@ -255,6 +255,21 @@ def licensed_kinds(scope: Scope, codes: set[str], on: dt.date) -> dict[str, set[
     return result
 
 
+def licence_periods(scope: Scope, codes: set[str]) -> dict[str, list[tuple[str, dt.date, dt.date | None]]]:
+    """For each enterprise, its licences as (kind, issued on, valid until or None), to tell which
+    were in force on a past day. A licence that expired by date counts for the days it covered; a
+    suspended or revoked one for none (its status is taken as it is now, not from its history)."""
+    result: dict[str, list[tuple[str, dt.date, dt.date | None]]] = {code: [] for code in codes}
+    rows = (
+        licences(scope)
+        .filter(enterprise__uscc__in=codes, status__in=(LicenceStatus.VALID, LicenceStatus.EXPIRED))
+        .values_list("enterprise__uscc", "kind", "issued_on", "valid_until")
+    )
+    for code, kind, issued_on, valid_until in rows:
+        result[code].append((kind, issued_on, valid_until))
+    return result
+
+
 def drug_facts(scope: Scope, approval_numbers: set[str]) -> dict[str, Drug]:
     return {d.approval_number: d for d in drugs(scope).filter(approval_number__in=approval_numbers)}
 

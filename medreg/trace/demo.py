@@ -221,6 +221,7 @@ def _plant_anomalies(
             lot=recalled.lot,
             reason="抽检发现含量不合格（演示数据）",
             level=2,
+            initiated_at=timezone.make_aware(dt.datetime.strptime(next(clock), "%Y-%m-%d %H:%M")),  # before the move
         )
         moving = (
             Pack.objects.filter(

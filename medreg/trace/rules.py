@@ -18,16 +18,16 @@ SPECIAL_CONTROL = {"narcotic", "psychotropic_1", "psychotropic_2", "toxic", "rad
 def shipment_findings(
     steps: Iterable[Step],
     book: PackBook,
-    licensed: Mapping[dt.date, Mapping[str, set[str]]],
+    licences: Mapping[str, list[tuple[str, dt.date, dt.date | None]]],
     types: Mapping[str, tuple[str, ...]],
 ) -> list[Finding]:
     """A drug shipped to an enterprise without a distribution licence in force on the day of the
-    shipment (hospitals excepted). `licensed`: per day, each enterprise's kinds of licence in force."""
+    shipment (hospitals excepted). `licences`: each enterprise's (kind, issued on, valid until)."""
     findings = []
     for step in steps:
         if step.biz_step != "shipping" or not step.destination:
             continue
-        if licensed.get(china_date(step.event_time), {}).get(step.destination, set()) & DRUG_DISTRIBUTION_LICENCES:
+        if _kinds_on(licences.get(step.destination, []), china_date(step.event_time)) & DRUG_DISTRIBUTION_LICENCES:
             continue
         if "medical_institution" in types.get(step.destination, ()):
             continue
@@ -47,6 +47,10 @@ def shipment_findings(
                 )
             )
     return findings
+
+
+def _kinds_on(periods: Iterable[tuple[str, dt.date, dt.date | None]], day: dt.date) -> set[str]:
+    return {kind for kind, issued, until in periods if issued <= day and (until is None or day <= until)}
 
 
 def channel_findings(steps: Iterable[Step], book: PackBook, types: Mapping[str, tuple[str, ...]]) -> list[Finding]:

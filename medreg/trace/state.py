@@ -3,7 +3,7 @@ everything those packs contain. No database here: the capture service loads the 
 calls `apply_events`, and writes back what changed, so a batch of events costs a few queries."""
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -37,11 +37,17 @@ STATUS_BY_DISPOSITION = {
 DISPENSED = "dispensed"
 # Expiry dates printed on packs are days of China's calendar (settings.TIME_ZONE); event times are UTC.
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
+# Recalled batches, (approval number, lot), with the moment each recall began: moves from then on alert.
+Recalled = Mapping[tuple[str, str], dt.datetime]
 
 
 def china_date(moment: dt.datetime) -> dt.date:
-    """The day of China's calendar an (aware) event time falls on."""
-    return moment.astimezone(CHINA_TIME).date()
+    """The day of China's calendar an (aware) event time falls on (the last representable day for a
+    time in the last hours of year 9999 UTC, which the schema accepts)."""
+    try:
+        return moment.astimezone(CHINA_TIME).date()
+    except OverflowError:
+        return dt.date.max
 
 
 @dataclass(slots=True)
@@ -165,7 +171,7 @@ class PackBook:
         child.dirty = True
 
 
-def apply_events(book: PackBook, steps: Iterable[Step], recalled: set[tuple[str, str]]) -> Outcome:
+def apply_events(book: PackBook, steps: Iterable[Step], recalled: Recalled) -> Outcome:
     """Apply every step in order; collect findings and the indexes of steps the state refuses."""
     outcome = Outcome()
     for step in steps:
@@ -187,7 +193,7 @@ def _refusal(book: PackBook, step: Step) -> tuple[str, str] | None:
     return None
 
 
-def _apply(book: PackBook, step: Step, recalled: set[tuple[str, str]]) -> list[Finding]:
+def _apply(book: PackBook, step: Step, recalled: Recalled) -> list[Finding]:
     findings: list[Finding] = []
     if step.biz_step == "commissioning" and step.action == "ADD":
         findings += _commission(book, step)
@@ -343,7 +349,7 @@ def _unknown(book: PackBook, step: Step, keys: Iterable[str | None]) -> list[Fin
     ]
 
 
-def _batch_findings(book: PackBook, step: Step, recalled: set[tuple[str, str]]) -> list[Finding]:
+def _batch_findings(book: PackBook, step: Step, recalled: Recalled) -> list[Finding]:
     """Movement of a recalled or expired batch: one finding per batch and event, not per pack."""
     findings, seen = [], set()
     for key in (*step.keys, *step.child_keys):
@@ -352,7 +358,8 @@ def _batch_findings(book: PackBook, step: Step, recalled: set[tuple[str, str]]) 
             if batch in seen or not pack.lot:
                 continue
             seen.add(batch)
-            findings += _batch_finding(step, pack, batch in recalled)
+            since = recalled.get(batch)
+            findings += _batch_finding(step, pack, since is not None and step.event_time >= since)
     return findings
 
 

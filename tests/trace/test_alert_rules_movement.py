@@ -282,8 +282,13 @@ def two_batches_at_the_distributor(client: Client, chain: Chain) -> None:
     )
 
 
+RECALL_BEGAN = dt.datetime(2026, 3, 3, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
 def recall(client: Client, chain: Chain, lot: str) -> None:
-    """The marketing authorization holder starts a recall of `lot` through the API."""
+    """The marketing authorization holder starts a recall of `lot` through the API; it is dated back to
+    RECALL_BEGAN, 3 March 08:00, so that the events of 3 March below happen after it (the API starts a
+    recall at the moment of the call)."""
     response = client.post(
         "/api/trace/recalls",
         data={"approval_number": APPROVAL, "lot": lot, "reason": "含量不合格", "level": 1},
@@ -291,6 +296,7 @@ def recall(client: Client, chain: Chain, lot: str) -> None:
         headers={"Authorization": f"Bearer {chain.tokens['manufacturer']}"},
     )
     assert response.status_code == 201, response.content
+    assert Recall.objects.filter(lot=lot).update(initiated_at=RECALL_BEGAN) == 1
 
 
 @pytest.mark.django_db
@@ -326,6 +332,24 @@ def test_shipping_a_recalled_batch_raises_one_recalled_batch_movement_alert_for_
     ]
     assert queue("330200") == [("recalled_batch_movement", key(1))]
     assert queue("330100") == []
+
+
+@pytest.mark.django_db
+def test_a_move_before_the_recall_began_reported_after_it_raises_no_recall_alert() -> None:
+    # given batch LOT at the distributor, recalled from 3 March 08:00
+    chain, client = build_chain(), Client()
+    two_batches_at_the_distributor(client, chain)
+    recall(client, chain, LOT)
+    # when the distributor reports, after the recall began, a shipment it made at 07:59 that morning
+    job = capture(
+        client,
+        chain.tokens["distributor"],
+        document(shipping("urn:uuid:s2", "2026-03-03T07:59:00+08:00", packs(1, 2), "00002", "00003")),
+    )
+    # then the shipment is stored and nothing is flagged: the batch was not recalled when it moved
+    assert counts(job) == (1, 0)
+    assert alerts() == []
+    assert set(Pack.objects.filter(key__in=[key(1), key(2)]).values_list("status", flat=True)) == {"in_transit"}
 
 
 @pytest.mark.django_db

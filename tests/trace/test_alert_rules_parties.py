@@ -196,8 +196,9 @@ def test_shipment_to_an_unlicensed_enterprise_raises_one_alert_where_it_was_ship
         {"status": "revoked"},
         {"status": "suspended"},
         {"kind": "drug_production"},  # a licence, but not to distribute drugs
+        {"issued_on": dt.date(2026, 6, 1)},  # issued after the shipment
     ],
-    ids=["expired", "revoked", "suspended", "not_a_distribution_licence"],
+    ids=["expired", "revoked", "suspended", "not_a_distribution_licence", "issued_after_the_shipment"],
 )
 def test_shipment_to_an_enterprise_whose_licence_is_not_in_force_raises_an_alert(licence: dict[str, Any]) -> None:
     # given an enterprise whose only licence does not allow it to distribute drugs now
@@ -224,17 +225,53 @@ def test_shipment_to_an_enterprise_whose_licence_is_not_in_force_raises_an_alert
 
 
 @pytest.mark.django_db
-def test_shipment_to_an_enterprise_licensed_on_the_day_of_shipment_raises_no_alert() -> None:
-    # given a distributor whose licence was in force on 2026-03-01 but expired on 2026-06-30
+@pytest.mark.parametrize("status", ["valid", "expired"], ids=["still_marked_valid", "marked_expired"])
+def test_shipment_to_an_enterprise_licensed_on_the_day_of_shipment_raises_no_alert(status: str) -> None:
+    # given a distributor whose licence was in force on 2026-03-01 but expired on 2026-06-30 (and the
+    # registry may already have marked it expired)
     chain, client = build_chain(), Client()
     lapsed = party("宁波到期医药有限公司", "330203", ("drug_wholesaler",), "00004")
     Licence.objects.filter(pk=_licence(lapsed, "浙AA5740010", "drug_wholesale").pk).update(
-        valid_until=dt.date(2026, 6, 30)
+        valid_until=dt.date(2026, 6, 30), status=status
     )
     # when a shipment to it on 2026-03-01 is captured after its licence expired
     ship_from_manufacturer(client, chain, "00004")
     # then no alert: the drugs went to a party licensed when they were shipped
     assert alerts() == []
+
+
+@pytest.mark.django_db
+def test_one_document_shipping_on_two_days_is_judged_day_by_day() -> None:
+    # given a distributor whose licence ran until 2026-03-01 (China's calendar)
+    chain, client = build_chain(), Client()
+    lapsing = party("宁波到期医药有限公司", "330203", ("drug_wholesaler",), "00004")
+    Licence.objects.filter(pk=_licence(lapsing, "浙AA5740011", "drug_wholesale").pk).update(
+        valid_until=dt.date(2026, 3, 1)
+    )
+    # when one document ships to it at 23:30 on 1 March and at 00:30 on 2 March, Beijing time
+    capture(
+        client,
+        chain.tokens["manufacturer"],
+        document(
+            commissioning(),
+            shipping("urn:uuid:s1", "2026-03-01T23:30:00+08:00", PACKS[:2], "00004"),
+            shipping("urn:uuid:s2", "2026-03-02T00:30:00+08:00", PACKS[2:4], "00004"),
+        ),
+    )
+    # then only the second shipment, made after the licence ran out, is flagged
+    assert alerts() == [
+        (
+            "shipped_to_unlicensed",
+            KEYS[2],
+            XIHU,
+            "330106",
+            chain.manufacturer.uscc,
+            APPROVAL,
+            LOT,
+            UNLICENSED_MESSAGE.format(approval=APPROVAL, uscc=lapsing.uscc),
+            ["urn:uuid:s2"],
+        )
+    ]
 
 
 @pytest.mark.django_db

@@ -12,6 +12,9 @@ class Event(models.Model):
         enterprise_codes=("sender_enterprise_code", "owner_enterprise_code"),
     )
 
+    # On PostgreSQL, identity, biz_step, biz_location and sender_enterprise_code have no `_like`
+    # (varchar_pattern_ops) twin: migration trace/0004 dropped them, no query runs LIKE on them. An
+    # AlterField of one of these fields makes Django create its twin again: drop it in the same migration.
     identity = models.CharField(max_length=200, unique=True)
     type = models.CharField(max_length=24)
     action = models.CharField(max_length=8, blank=True)

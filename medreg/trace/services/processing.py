@@ -2,6 +2,7 @@
 business rules, apply the events to the pack state, store events, state and alerts in one
 transaction. Re-running a job stores nothing twice: events are identified by eventID or hash."""
 
+import datetime as dt
 import gc
 import json
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from medreg.trace.services.bulk_sql import capture_lock
 from medreg.trace.services.persistence import known_identities, load_book, store_alerts, store_events, store_packs
 from medreg.trace.services.resolution import Facts, load_facts, to_step
 from medreg.trace.services.tabular_capture import events_from_file, events_from_rows
-from medreg.trace.state import Finding, Step, apply_events, china_date
+from medreg.trace.state import Finding, Step, apply_events
 
 CONTENT_TYPES = {"json": "application/ld+json", "xml": "application/xml"}
 
@@ -154,20 +155,20 @@ def _steps(events: list[EpcisEvent], facts: Facts) -> tuple[list[Step], list[Eve
     return steps, errors
 
 
-def _recalled_batches(book) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _recalled_batches(book) -> dict[tuple[str, str], dt.datetime]:  # type: ignore[no-untyped-def]
+    """The book's recalled batches and when each recall began."""
     batches = {(p.approval_number, p.lot) for p in book.packs.values() if p.lot}
     lots = {lot for _, lot in batches}
-    rows = Recall.objects.filter(lot__in=lots).values_list("approval_number", "lot")
-    return {row for row in rows if row in batches}
+    rows = Recall.objects.filter(lot__in=lots).values_list("approval_number", "lot", "initiated_at")
+    return {(number, lot): since for number, lot, since in rows if (number, lot) in batches}
 
 
 def _registry_findings(steps: list[Step], book) -> list[Finding]:  # type: ignore[no-untyped-def]
     parties = {s.destination for s in steps if s.destination} | {s.sender for s in steps}
-    days = {china_date(s.event_time) for s in steps if s.biz_step == "shipping" and s.destination}
-    licensed = {day: registry.licensed_kinds(SYSTEM_SCOPE, parties, day) for day in sorted(days)}  # in force then
+    licences = registry.licence_periods(SYSTEM_SCOPE, {s.destination for s in steps if s.destination})
     types = {e.uscc: tuple(e.type_codes) for e in registry.enterprises(SYSTEM_SCOPE).filter(uscc__in=parties)}
     return (
-        shipment_findings(steps, book, licensed, types)
+        shipment_findings(steps, book, licences, types)
         + channel_findings(steps, book, types)
         + quantity_findings(steps, book)
     )

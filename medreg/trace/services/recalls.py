@@ -1,5 +1,7 @@
 """Recalls of a batch: started by the holder of the authorization or ordered by a regulator."""
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -11,7 +13,18 @@ from medreg.registry import selectors as registry
 from medreg.trace.models import Recall
 
 
-def start_recall(*, actor: Actor, scope: Scope, approval_number: str, lot: str, reason: str, level: int) -> Recall:
+def start_recall(
+    *,
+    actor: Actor,
+    scope: Scope,
+    approval_number: str,
+    lot: str,
+    reason: str,
+    level: int,
+    initiated_at: dt.datetime | None = None,
+) -> Recall:
+    """Start a recall of a batch, now unless `initiated_at` says when it began (the demo data's own
+    clock; not offered over the API). Movements of the batch from that moment on raise alerts."""
     drug = registry.drug_facts(scope, {approval_number}).get(approval_number)
     if drug is None:
         raise NotFound("drug")
@@ -28,7 +41,7 @@ def start_recall(*, actor: Actor, scope: Scope, approval_number: str, lot: str, 
                 reason=reason,
                 holder_enterprise_code=holder.uscc,
                 jurisdiction_path=path,
-                initiated_at=timezone.now(),
+                initiated_at=initiated_at or timezone.now(),
             )
             record_change(
                 actor=actor,

@@ -1,0 +1,29 @@
+"""`medreg demo_trace load` on top of `medreg demo load`: a supply chain with the planted
+anomalies the console's alert queue shows, each raised by the capture path a real upload takes."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from medreg.trace.models import Alert, Pack, Recall
+
+
+@pytest.mark.django_db
+def test_demo_trace_plants_one_alert_of_each_kind_and_a_recall() -> None:
+    # given the registry's demo data as `make demo` loads it (at a smaller scale no pack is dispensed
+    # before the planted second dispensing)
+    call_command("demo", "load", stdout=io.StringIO())
+    # when the traceability demo is loaded
+    out = io.StringIO()
+    call_command("demo_trace", "load", stdout=out)
+    # then its packs are stored and the three planted anomalies are in the alert queue
+    assert out.getvalue().strip() == "traceability demo: {'packs': 756, 'jobs': 30}"
+    assert Pack.objects.count() == 756
+    rules = sorted(Alert.objects.values_list("rule", flat=True))
+    assert rules == ["dispensed_twice", "recalled_batch_movement", "received_without_shipment"]
+    # and the recalled batch's alert names the recalled batch, moved after the recall began
+    recall = Recall.objects.get()
+    moved = Alert.objects.get(rule="recalled_batch_movement")
+    assert (moved.approval_number, moved.lot) == (recall.approval_number, recall.lot)
+    assert moved.evidence.get().event_time >= recall.initiated_at
