@@ -9,9 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from medreg.core.models import Role
 from medreg.trace.models import Alert, Event, Pack, Recall
-from tests import factories
+from tests.trace.alert_queue import queue
 from tests.trace.epcis_builders import (
     Chain,
     aggregation,
@@ -79,13 +78,6 @@ def alerts() -> list[tuple[Any, ...]]:
         )
         for a in Alert.objects.all()
     )
-
-
-def queue(division: str) -> list[tuple[str, str]]:
-    """(rule, pack) of the open alerts a city regulator of `division` sees in the alert queue."""
-    client = Client()
-    client.force_login(factories.make_user(f"city{division}", Role.CITY_REGULATOR, division))
-    return [(a["rule"], a["pack_key"]) for a in client.get("/api/trace/alerts").json()]
 
 
 def counts(job: dict[str, Any]) -> tuple[Any, ...]:

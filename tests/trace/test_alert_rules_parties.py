@@ -3,7 +3,6 @@ to an enterprise without a distribution licence in force, special-control packs 
 received, narcotic and class I psychotropic drugs dispensed by a retail pharmacy."""
 
 import datetime as dt
-import json
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from medreg.trace.codes import parse_code
 from medreg.trace.locations import gln_of
 from medreg.trace.models import Alert, Pack
 from tests import factories
+from tests.trace.alert_queue import queue
 from tests.trace.epcis_builders import (
     Chain,
     _licence,
@@ -30,6 +30,7 @@ from tests.trace.epcis_builders import (
     sgtin,
     sscc,
 )
+from tests.trace.test_walk_one_batch import capture
 
 LOT = "L2026B"
 APPROVAL = "国药准字H20240001"
@@ -42,19 +43,6 @@ HAISHU = "/000000/330000/330200/330203/"  # 宁波市海曙区: the distributor'
 UNLICENSED_MESSAGE = "{approval} shipped to {uscc}, which holds no drug distribution licence in force."
 CHANNEL_MESSAGE = "{approval} ({control}) dispensed by a retail pharmacy, outside the licensed channel."
 MISSING_MESSAGE = "Shipment {shipment}: {count} special-control packs shipped but not received."
-
-
-def capture(client: Client, token: str, doc: dict[str, Any]) -> dict[str, Any]:
-    response = client.post(
-        "/epcis/capture",
-        data=json.dumps(doc),
-        content_type="application/ld+json",
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 202, response.content
-    job = client.get(response["Location"], headers={"Authorization": f"Bearer {token}"}).json()
-    assert (job["running"], job["success"], job["errors"]) == (False, True, []), job
-    return job
 
 
 def commissioning(packs: list[str] = PACKS) -> dict[str, Any]:
@@ -122,13 +110,6 @@ def alerts() -> list[tuple[Any, ...]]:
         )
         for a in Alert.objects.all()
     )
-
-
-def queue(division: str) -> list[tuple[str, str]]:
-    """(rule, pack key) of the open alerts a city regulator of `division` sees."""
-    client = Client()
-    client.force_login(factories.make_user(f"city_{division}", Role.CITY_REGULATOR, division))
-    return sorted((a["rule"], a["pack_key"]) for a in client.get("/api/trace/alerts").json())
 
 
 def ship_from_manufacturer(client: Client, chain: Chain, to: str, party: str = "owning_party") -> None:
