@@ -98,6 +98,10 @@ def commissioning_document(run: str, events: int, per_event: int) -> dict[str, A
     )
 
 
+def receiving(event_id: str, time: str, epcs: list[str], location: str) -> dict[str, Any]:
+    return object_event(event_id, time, "receiving", "in_progress", epcs, location)
+
+
 def aggregation(
     event_id: str, time: str, parent: str, children: list[str], location: str, action: str = "ADD"
 ) -> dict[str, Any]:
@@ -134,13 +138,7 @@ def build_chain(special_control: str = "") -> Chain:
     _licence(distributor, "浙AA5740001", "drug_wholesale")
     _licence(pharmacy, "浙CB5740002", "drug_retail")
     for enterprise, location in ((manufacturer, "00001"), (distributor, "00002"), (pharmacy, "00003")):
-        Site.objects.create(
-            enterprise=enterprise,
-            kind="warehouse",
-            address="地址",
-            jurisdiction=enterprise.jurisdiction,
-            gln=gln_of(sgln(location)),
-        )
+        register_site(enterprise, location)
     drug = factories.make_drug(manufacturer, "国药准字H20240001", "阿莫西林胶囊")
     drug.special_control = special_control
     drug.save()
@@ -154,6 +152,17 @@ def build_chain(special_control: str = "") -> Chain:
         user = factories.make_user(f"{name}_user", role, None, enterprise.uscc)
         tokens[name] = issue_token(actor=Actor.system(), user=user, name=name)[1]
     return Chain(manufacturer, distributor, pharmacy, drug, tokens)
+
+
+def register_site(enterprise: Any, location: str) -> Site:
+    """A warehouse of `enterprise` whose GLN is that of `sgln(location)`, so events there are its own."""
+    return Site.objects.create(
+        enterprise=enterprise,
+        kind="warehouse",
+        address="地址",
+        jurisdiction=enterprise.jurisdiction,
+        gln=gln_of(sgln(location)),
+    )
 
 
 def _licence(enterprise: Any, number: str, kind: str) -> Licence:

@@ -19,6 +19,7 @@ from tests.trace.epcis_builders import (
     gtin,
     object_event,
     pgln,
+    receiving,
     sgtin,
     sscc,
 )
@@ -56,10 +57,6 @@ def shipping(event_id: str, time: str, epcs: list[str], location: str, to: str) 
         location,
         destinationList=[{"type": "owning_party", "destination": pgln(to)}],
     )
-
-
-def receiving(event_id: str, time: str, epcs: list[str], location: str) -> dict[str, Any]:
-    return object_event(event_id, time, "receiving", "in_progress", epcs, location)
 
 
 def alerts() -> list[tuple[Any, ...]]:

@@ -11,9 +11,8 @@ from django.test import Client
 from medreg.core.actor import Actor
 from medreg.core.models import Role
 from medreg.core.tokens import issue_token
-from medreg.registry.models import Enterprise, Licence, Site
+from medreg.registry.models import Enterprise, Licence
 from medreg.trace.codes import parse_code
-from medreg.trace.locations import gln_of
 from medreg.trace.models import Alert, Pack
 from tests import factories
 from tests.trace.alert_queue import queue
@@ -26,7 +25,8 @@ from tests.trace.epcis_builders import (
     gtin,
     object_event,
     pgln,
-    sgln,
+    receiving,
+    register_site,
     sgtin,
     sscc,
 )
@@ -72,20 +72,10 @@ def shipping(
     )
 
 
-def receiving(event_id: str, time: str, epcs: list[str], at: str) -> dict[str, Any]:
-    return object_event(event_id, time, "receiving", "in_progress", epcs, at)
-
-
 def party(name: str, division: str, types: tuple[str, ...], location: str) -> Enterprise:
     """A further enterprise with a site whose GLN events name (location `location`)."""
     enterprise = factories.make_enterprise(name, division, types)
-    Site.objects.create(
-        enterprise=enterprise,
-        kind="warehouse",
-        address="地址",
-        jurisdiction=enterprise.jurisdiction,
-        gln=gln_of(sgln(location)),
-    )
+    register_site(enterprise, location)
     return enterprise
 
 
