@@ -35,6 +35,10 @@ STATUS_BY_DISPOSITION = {
     "sellable_accessible": "in_stock",
 }
 DISPENSED = "dispensed"
+# A pack in transit keeps every receiving party of its shipment (an owner and its logistics provider's
+# warehouse, say), joined, in Pack.destination_enterprise_code; more than fit are not kept at all.
+DESTINATION_SEPARATOR = ","
+DESTINATION_LENGTH = 200
 # Expiry dates printed on packs are days of China's calendar (settings.TIME_ZONE); event times are UTC.
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
 # Recalled batches, (approval number, lot), with the moment each recall began: moves from then on alert.
@@ -96,9 +100,14 @@ class Step:
     keys: tuple[str, ...] = ()
     parent_key: str | None = None
     child_keys: tuple[str, ...] = ()
-    destination: str = ""
+    destinations: tuple[str, ...] = ()  # enterprises of the destination list's parties, in its order
     shipment: str = ""
     new_packs: tuple["NewPack", ...] = ()
+
+    @property
+    def destination(self) -> str:
+        """The first receiving party (the one whose licence the licence rule judges)."""
+        return self.destinations[0] if self.destinations else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,24 +313,34 @@ def _transition_findings(step: Step, pack: PackState, status: str | None) -> lis
                 (pack.last_event,),
             )
         ]
-    if status == "received" and pack.status != "in_transit" and step.biz_step == "receiving":
-        return [
-            _finding(
-                "received_without_shipment",
-                step,
-                pack,
-                f"{pack.key} was received by {step.sender} while no shipment of it was in transit.",
-                (pack.last_event,),
-            )
-        ]
+    if status == "received" and step.biz_step == "receiving":
+        return _receiving_findings(step, pack)
     return []
+
+
+def _receiving_findings(step: Step, pack: PackState) -> list[Finding]:
+    """No shipment of the pack in transit, or one addressed to other parties (a diversion)."""
+    if pack.status != "in_transit":
+        message = f"{pack.key} was received by {step.sender} while no shipment of it was in transit."
+    elif pack.destination and step.sender not in pack.destination.split(DESTINATION_SEPARATOR):
+        addressees = ", ".join(pack.destination.split(DESTINATION_SEPARATOR))
+        message = f"{pack.key} was received by {step.sender}, but its shipment was addressed to {addressees}."
+    else:
+        return []
+    return [_finding("received_without_shipment", step, pack, message, (pack.last_event,))]
+
+
+def destination_of(parties: tuple[str, ...]) -> str:
+    """The stored form of a shipment's receiving parties; empty (not checked) when they do not fit."""
+    joined = DESTINATION_SEPARATOR.join(parties)
+    return joined if len(joined) <= DESTINATION_LENGTH else ""
 
 
 def _transition(pack: PackState, step: Step, status: str | None) -> None:
     if status is not None:
         pack.status = status
     if status == "in_transit":
-        pack.destination, pack.shipment = step.destination, step.shipment
+        pack.destination, pack.shipment = destination_of(step.destinations), step.shipment
     if status in ("received", "in_stock", "returned") or step.biz_step == "receiving":
         pack.holder, pack.destination = step.sender, ""
     if step.location:

@@ -549,3 +549,109 @@ def test_narcotic_case_dispensed_by_a_retail_pharmacy_raises_an_alert_per_pack()
     assert [(a[0], a[1], a[2], a[8]) for a in alerts()] == [
         ("special_outside_channel", key, HAISHU, ["urn:uuid:d1"]) for key in KEYS[:3]
     ]
+
+
+# received_without_shipment: a shipment received by a party it was not addressed to
+
+DIVERTED_MESSAGE = "{key} was received by {receiver}, but its shipment was addressed to {addressees}."
+
+
+def shipped_to(client: Client, chain: Chain, destinations: list[tuple[str, str]]) -> None:
+    """The manufacturer commissions the six packs and ships the first two with `destinations`, a
+    destination list of (party type, location) pairs."""
+    capture(
+        client,
+        chain.tokens["manufacturer"],
+        document(
+            commissioning(),
+            object_event(
+                "urn:uuid:s1",
+                "2026-03-01T10:00:00+08:00",
+                "shipping",
+                "in_transit",
+                PACKS[:2],
+                "00001",
+                destinationList=[{"type": kind, "destination": pgln(to)} for kind, to in destinations],
+            ),
+        ),
+    )
+
+
+@pytest.mark.django_db
+def test_a_shipment_received_by_a_party_it_was_not_addressed_to_raises_an_alert_per_pack() -> None:
+    # given two packs shipped to the distributor
+    chain, client = build_chain(), Client()
+    shipped_to(client, chain, [("owning_party", "00002")])
+    # when the pharmacy, not the distributor, reports receiving them (a diversion)
+    capture(
+        client,
+        chain.tokens["pharmacy"],
+        document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", PACKS[:2], "00003")),
+    )
+    # then each pack raises an alert in the receiver's queue with the shipment and the receipt as evidence
+    assert alerts() == [
+        (
+            "received_without_shipment",
+            key,
+            HAISHU,
+            "330203",
+            chain.pharmacy.uscc,
+            APPROVAL,
+            LOT,
+            DIVERTED_MESSAGE.format(key=key, receiver=chain.pharmacy.uscc, addressees=chain.distributor.uscc),
+            ["urn:uuid:r1", "urn:uuid:s1"],
+        )
+        for key in KEYS[:2]
+    ]
+    assert queue("330200") == [("received_without_shipment", KEYS[0]), ("received_without_shipment", KEYS[1])]
+    # and the pharmacy holds them now, as it reported
+    assert (
+        sorted(Pack.objects.filter(key__in=KEYS[:2]).values_list("status", "holder_enterprise_code"))
+        == [("received", chain.pharmacy.uscc)] * 2
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("receiver", ["owner", "logistics"])
+def test_a_shipment_to_an_owner_through_its_logistics_provider_received_by_either_raises_no_alert(
+    receiver: str,
+) -> None:
+    # given a logistics provider in 杭州 whose warehouse receives what the distributor owns
+    chain, client = build_chain(), Client()
+    logistics = party("杭州第三方医药物流有限公司", "330106", ("drug_wholesaler",), "00005")
+    _licence(logistics, "浙AA5740012", "drug_wholesale")
+    # when the manufacturer ships two packs to the distributor, delivered to the warehouse
+    shipped_to(client, chain, [("owning_party", "00002"), ("possessing_party", "00005"), ("location", "00005")])
+    # then the packs keep both receiving parties, each once, in the destination list's order
+    assert set(Pack.objects.filter(key__in=KEYS[:2]).values_list("destination_enterprise_code", flat=True)) == {
+        f"{chain.distributor.uscc},{logistics.uscc}"
+    }
+    # and a receipt by either party raises no alert
+    token, location = (
+        (chain.tokens["distributor"], "00002")
+        if receiver == "owner"
+        else (token_of(logistics, Role.DISTRIBUTOR), "00005")
+    )
+    capture(client, token, document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", PACKS[:2], location)))
+    assert set(Pack.objects.filter(key__in=KEYS[:2]).values_list("status", "destination_enterprise_code")) == {
+        ("received", "")
+    }
+    assert alerts() == []
+
+
+@pytest.mark.django_db
+def test_a_shipment_naming_no_registered_party_is_not_checked_on_receipt() -> None:
+    # given two packs shipped with a destination list naming only a GLN no enterprise registered
+    chain, client = build_chain(), Client()
+    shipped_to(client, chain, [("owning_party", "00009")])
+    assert set(Pack.objects.filter(key__in=KEYS[:2]).values_list("status", "destination_enterprise_code")) == {
+        ("in_transit", "")
+    }
+    # when the pharmacy receives them
+    capture(
+        client,
+        chain.tokens["pharmacy"],
+        document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", PACKS[:2], "00003")),
+    )
+    # then nothing is raised: the platform cannot tell whom the shipment was for
+    assert alerts() == []

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from medreg.core.scoping import ScopeFields
+from medreg.trace.state import DESTINATION_LENGTH
 
 
 class PackStatus(models.TextChoices):
@@ -40,15 +41,16 @@ class Pack(models.Model):
     status = models.CharField(max_length=16, choices=PackStatus.choices)
     holder_enterprise_code = models.CharField(max_length=18)
     commissioned_by_enterprise_code = models.CharField(max_length=18)
-    location = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=DESTINATION_LENGTH, blank=True)
     jurisdiction_path = models.CharField(max_length=40)
-    destination_enterprise_code = models.CharField(max_length=18, blank=True)
+    # every receiving party of the shipment in transit, joined (state.destination_of)
+    destination_enterprise_code = models.CharField(max_length=DESTINATION_LENGTH, blank=True)
     shipment = models.CharField(max_length=120, blank=True)
     special_control = models.CharField(max_length=20, blank=True)
     parent_key = models.CharField(max_length=120, null=True, blank=True)
     commissioned_at = models.DateTimeField()
     updated_at = models.DateTimeField()
-    last_event_identity = models.CharField(max_length=200, blank=True)
+    last_event_identity = models.CharField(max_length=DESTINATION_LENGTH, blank=True)
 
     class Meta:
         verbose_name = _("pack")

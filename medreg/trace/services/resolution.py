@@ -121,7 +121,7 @@ def to_step(event: EpcisEvent, facts: Facts) -> Step | EventError:
         keys=keys,
         parent_key=parent,
         child_keys=children,
-        destination=_destination(event, facts),
+        destinations=_destinations(event, facts),
         shipment=_shipment(event),
         new_packs=new_packs,
     )
@@ -225,12 +225,14 @@ def _ilmd_expiry(event: EpcisEvent) -> dt.date | None:
         return None
 
 
-def _destination(event: EpcisEvent, facts: Facts) -> str:
+def _destinations(event: EpcisEvent, facts: Facts) -> tuple[str, ...]:
+    """The registered enterprises among the destination list's parties, each once, in list order."""
+    found: dict[str, None] = {}
     for kind, identifier in event.destinations:
         site = facts.sites.get(gln_of(identifier) or "")
         if kind in PARTY_TYPES and site is not None:
-            return site.enterprise_code
-    return ""
+            found.setdefault(site.enterprise_code)
+    return tuple(found)
 
 
 def _shipment(event: EpcisEvent) -> str:
