@@ -3,9 +3,9 @@ licence for the product, and the special-control drug rules (quantity mismatch b
 and receiving, sale outside the licensed channel). Pure functions over steps, packs and facts."""
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
-from medreg.trace.state import Finding, PackBook, PackState, Step, china_date
+from medreg.trace.state import Finding, PackBook, PackState, Step
 
 DRUG_DISTRIBUTION_LICENCES = {"drug_wholesale", "drug_retail"}
 NARCOTIC_CLASSES = {
@@ -18,16 +18,16 @@ SPECIAL_CONTROL = {"narcotic", "psychotropic_1", "psychotropic_2", "toxic", "rad
 def shipment_findings(
     steps: Iterable[Step],
     book: PackBook,
-    licences: Mapping[str, list[tuple[str, dt.date, dt.date | None]]],
+    licences: Mapping[str, Sequence[tuple[str, dt.datetime, dt.datetime | None]]],
     types: Mapping[str, tuple[str, ...]],
 ) -> list[Finding]:
-    """A drug shipped to an enterprise without a distribution licence in force on the day of the
-    shipment (hospitals excepted). `licences`: each enterprise's (kind, issued on, valid until)."""
+    """A drug shipped to an enterprise without a distribution licence in force when it was shipped
+    (hospitals excepted). `licences`: each enterprise's (kind, in force from, until before)."""
     findings = []
     for step in steps:
         if step.biz_step != "shipping" or not step.destination:
             continue
-        if _kinds_on(licences.get(step.destination, []), china_date(step.event_time)) & DRUG_DISTRIBUTION_LICENCES:
+        if _kinds_at(licences.get(step.destination, []), step.event_time) & DRUG_DISTRIBUTION_LICENCES:
             continue
         if "medical_institution" in types.get(step.destination, ()):
             continue
@@ -49,8 +49,8 @@ def shipment_findings(
     return findings
 
 
-def _kinds_on(periods: Iterable[tuple[str, dt.date, dt.date | None]], day: dt.date) -> set[str]:
-    return {kind for kind, issued, until in periods if issued <= day and (until is None or day <= until)}
+def _kinds_at(periods: Iterable[tuple[str, dt.datetime, dt.datetime | None]], moment: dt.datetime) -> set[str]:
+    return {kind for kind, start, end in periods if start <= moment and (end is None or moment < end)}
 
 
 def channel_findings(steps: Iterable[Step], book: PackBook, types: Mapping[str, tuple[str, ...]]) -> list[Finding]:

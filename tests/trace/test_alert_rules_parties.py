@@ -4,6 +4,7 @@ received, narcotic and class I psychotropic drugs dispensed by a retail pharmacy
 
 import datetime as dt
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -243,6 +244,56 @@ def test_one_document_shipping_on_two_days_is_judged_day_by_day() -> None:
             ["urn:uuid:s2"],
         )
     ]
+
+
+@pytest.mark.django_db
+def test_shipments_are_judged_by_the_licence_s_status_when_they_were_made() -> None:
+    # given a distributor whose licence a regulator of 宁波 suspended on 1 April at 09:00 and reinstated
+    # on 1 May at 09:00, and which is suspended again today
+    chain, client = build_chain(), Client()
+    licence = Licence.objects.get(enterprise=chain.distributor)
+    change_status(client, licence, "suspended", dt.datetime(2026, 4, 1, 1, tzinfo=dt.UTC))
+    change_status(client, licence, "valid", dt.datetime(2026, 5, 1, 1, tzinfo=dt.UTC))
+    change_status(client, licence, "suspended", dt.datetime(2026, 11, 1, 1, tzinfo=dt.UTC))
+    # when one document, uploaded now, reports shipments to it before, during and after the first
+    # suspension (08:59 and 09:01 on 1 April, 09:01 on 1 May, Beijing time)
+    capture(
+        client,
+        chain.tokens["manufacturer"],
+        document(
+            commissioning(),
+            shipping("urn:uuid:s1", "2026-04-01T08:59:00+08:00", PACKS[:2], "00002"),
+            shipping("urn:uuid:s2", "2026-04-01T09:01:00+08:00", PACKS[2:4], "00002"),
+            shipping("urn:uuid:s3", "2026-05-01T09:01:00+08:00", PACKS[4:], "00002"),
+        ),
+    )
+    # then only the shipment made while the licence was suspended is flagged
+    assert alerts() == [
+        (
+            "shipped_to_unlicensed",
+            KEYS[2],
+            XIHU,
+            "330106",
+            chain.manufacturer.uscc,
+            APPROVAL,
+            LOT,
+            UNLICENSED_MESSAGE.format(approval=APPROVAL, uscc=chain.distributor.uscc),
+            ["urn:uuid:s2"],
+        )
+    ]
+
+
+def change_status(client: Client, licence: Licence, status: str, when: dt.datetime) -> None:
+    """A city regulator of 宁波 changes the licence's status over the registry API at `when`."""
+    with mock.patch("django.utils.timezone.now", return_value=when):
+        client.force_login(factories.make_user(f"ningbo_{when:%m%d}", Role.CITY_REGULATOR, "330200"))
+        response = client.post(
+            f"/api/registry/licences/{licence.pk}/status",
+            {"version": Licence.objects.get(pk=licence.pk).version, "status": status, "reason": "飞行检查"},
+            content_type="application/json",
+        )
+        client.logout()
+    assert response.status_code == 200, response.content
 
 
 @pytest.mark.django_db
