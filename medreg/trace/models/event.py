@@ -14,7 +14,8 @@ class Event(models.Model):
 
     # On PostgreSQL, identity, biz_step, biz_location and sender_enterprise_code have no `_like`
     # (varchar_pattern_ops) twin: migration trace/0004 dropped them, no query runs LIKE on them. An
-    # AlterField of one of these fields makes Django create its twin again: drop it in the same migration.
+    # AlterField of one of these fields makes Django create its twin again: drop it in the same migration
+    # (tests/trace/test_schema_indexes.py fails if one comes back).
     identity = models.CharField(max_length=200, unique=True)
     type = models.CharField(max_length=24)
     action = models.CharField(max_length=8, blank=True)
