@@ -24,6 +24,7 @@ from medreg.registry.models import (
     LicenceStatusChange,
     PackageLevel,
     Site,
+    SpecialControl,
 )
 
 
@@ -328,6 +329,11 @@ def _day_start(day: dt.date) -> dt.datetime:
 def _day_after(day: dt.date | None) -> dt.datetime | None:
     """The start of the day after `day`: the end of a validity that includes `day` (None: no end)."""
     return None if day is None or day == dt.date.max else _day_start(day + dt.timedelta(days=1))
+
+
+def special_control_label(code: str) -> str:
+    """A special-control class in the reader's language (an unknown code as it is)."""
+    return str(SpecialControl(code).label) if code in SpecialControl.values else code
 
 
 def drug_facts(scope: Scope, approval_numbers: set[str]) -> dict[str, Drug]:

@@ -5,6 +5,7 @@ and receiving, sale outside the licensed channel). Pure functions over steps, pa
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
+from medreg.trace.alert_texts import said
 from medreg.trace.state import Finding, PackBook, PackState, Step
 
 DRUG_DISTRIBUTION_LICENCES = {"drug_wholesale", "drug_retail"}
@@ -40,8 +41,7 @@ def shipment_findings(
                     pack.key,
                     step.location_path or step.sender_path,
                     step.sender,
-                    f"{pack.approval_number} shipped to {step.destination}, which holds no "
-                    "drug distribution licence in force.",
+                    said("shipped_to_unlicensed", approval=pack.approval_number, destination=step.destination),
                     pack.approval_number,
                     pack.lot,
                 )
@@ -68,8 +68,7 @@ def channel_findings(steps: Iterable[Step], book: PackBook, types: Mapping[str, 
                         pack.key,
                         step.location_path or step.sender_path,
                         step.sender,
-                        f"{pack.approval_number} ({pack.special_control}) dispensed by a "
-                        "retail pharmacy, outside the licensed channel.",
+                        said("special_outside_channel", approval=pack.approval_number, control=pack.special_control),
                         pack.approval_number,
                         pack.lot,
                     )
@@ -104,7 +103,7 @@ def quantity_findings(steps: Iterable[Step], book: PackBook) -> list[Finding]:
                         missing[0].key,
                         step.location_path or step.sender_path,
                         step.sender,
-                        f"Shipment {shipment}: {len(missing)} special-control packs shipped but not received.",
+                        said("special_quantity_mismatch", shipment=shipment, count=len(missing)),
                         missing[0].approval_number,
                         missing[0].lot,
                     )

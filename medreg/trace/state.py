@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from medreg.trace.alert_texts import Text, said
+
 CONTAINER_STEPS = {"packing", "unpacking"}
 TERMINAL = {"destroyed", "decommissioned"}
 STATUS_BY_STEP = {
@@ -126,17 +128,22 @@ class NewPack:
 
 @dataclass(frozen=True)
 class Finding:
-    """An anomaly for the alert queue; `rule` names the configurable rule."""
+    """An anomaly for the alert queue; `rule` names the configurable rule, `text` what it says."""
 
     rule: str
     identity: str
     pack_key: str
     jurisdiction_path: str
     enterprise: str
-    message: str
+    text: Text
     approval_number: str = ""
     lot: str = ""
     evidence: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        """The English message (the API's and the audit trail's)."""
+        return self.text.english()
 
 
 @dataclass
@@ -224,7 +231,7 @@ def _commission(book: PackBook, step: Step) -> list[Finding]:
                     "commissioned_twice",
                     step,
                     existing,
-                    f"{new.key} was already commissioned by {existing.commissioned_by}.",
+                    said("commissioned_twice", pack=new.key, enterprise=existing.commissioned_by),
                     (existing.last_event,),
                 )
             )
@@ -309,7 +316,7 @@ def _transition_findings(step: Step, pack: PackState, status: str | None) -> lis
                 "dispensed_twice",
                 step,
                 pack,
-                f"{pack.key} was already dispensed; a second dispensing means a cloned or resold pack.",
+                said("dispensed_twice", pack=pack.key),
                 (pack.last_event,),
             )
         ]
@@ -321,13 +328,13 @@ def _transition_findings(step: Step, pack: PackState, status: str | None) -> lis
 def _receiving_findings(step: Step, pack: PackState) -> list[Finding]:
     """No shipment of the pack in transit, or one addressed to other parties (a diversion)."""
     if pack.status != "in_transit":
-        message = f"{pack.key} was received by {step.sender} while no shipment of it was in transit."
+        text = said("received_not_in_transit", pack=pack.key, receiver=step.sender)
     elif pack.destination and step.sender not in pack.destination.split(DESTINATION_SEPARATOR):
         addressees = ", ".join(pack.destination.split(DESTINATION_SEPARATOR))
-        message = f"{pack.key} was received by {step.sender}, but its shipment was addressed to {addressees}."
+        text = said("received_by_another_party", pack=pack.key, receiver=step.sender, addressees=addressees)
     else:
         return []
-    return [_finding("received_without_shipment", step, pack, message, (pack.last_event,))]
+    return [_finding("received_without_shipment", step, pack, text, (pack.last_event,))]
 
 
 def destination_of(parties: tuple[str, ...]) -> str:
@@ -361,7 +368,7 @@ def _unknown(book: PackBook, step: Step, keys: Iterable[str | None]) -> list[Fin
             key,
             step.location_path or step.sender_path,
             step.sender,
-            f"{key} was reported in {step.biz_step or step.event_type} but was never commissioned.",
+            said("code_not_commissioned", pack=key, step=step.biz_step or step.event_type),
         )
         for key in keys
         if key and key not in book.packs
@@ -389,7 +396,7 @@ def _batch_finding(step: Step, pack: PackState, is_recalled: bool) -> list[Findi
                 "recalled_batch_movement",
                 step,
                 pack,
-                f"Batch {pack.lot} of {pack.approval_number} is recalled but moved ({step.biz_step}).",
+                said("recalled_batch_movement", lot=pack.lot, approval=pack.approval_number, step=step.biz_step),
             )
         ]
     if (
@@ -402,20 +409,20 @@ def _batch_finding(step: Step, pack: PackState, is_recalled: bool) -> list[Findi
                 "expired_batch_movement",
                 step,
                 pack,
-                f"Batch {pack.lot} expired on {pack.expiry} but moved ({step.biz_step}).",
+                said("expired_batch_movement", lot=pack.lot, expiry=pack.expiry, step=step.biz_step),
             )
         ]
     return []
 
 
-def _finding(rule: str, step: Step, pack: PackState, message: str, evidence: tuple[str, ...] = ()) -> Finding:
+def _finding(rule: str, step: Step, pack: PackState, text: Text, evidence: tuple[str, ...] = ()) -> Finding:
     return Finding(
         rule,
         step.identity,
         pack.key,
         step.location_path or step.sender_path,
         step.sender,
-        message,
+        text,
         pack.approval_number,
         pack.lot,
         tuple(e for e in evidence if e),

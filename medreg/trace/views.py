@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -22,8 +23,9 @@ from medreg.core.errors import DomainError, PermissionDenied
 from medreg.core.scoping import Scope, ScopeKind
 from medreg.registry import selectors as registry
 from medreg.trace import selectors, svg
+from medreg.trace.alert_texts import TEXTS
 from medreg.trace.locations import gln_of
-from medreg.trace.models import AlertStatus, CaptureStatus, PackStatus
+from medreg.trace.models import Alert, AlertStatus, CaptureStatus, PackStatus
 from medreg.trace.services.alerts import change_alert_status
 from medreg.trace.services.recalls import start_recall
 from medreg.trace.services.submission import submit_scan, submit_table
@@ -267,6 +269,23 @@ def batch_recall(request: HttpRequest) -> HttpResponse:
 # -- 5. alert queue ----------------------------------------------------------------------------
 
 
+def _said(alert: Alert) -> str:
+    """What the alert says in the console's language, business steps and special-control classes in
+    the console's words; the stored English message for an alert without a known text."""
+    template = TEXTS.get(alert.text)
+    if template is None:
+        return alert.message
+    fields = {str(name): str(value) for name, value in alert.text_fields.items()}
+    if "step" in fields:
+        fields["step"] = _step(fields["step"])
+    if "control" in fields:
+        fields["control"] = registry.special_control_label(fields["control"])
+    try:
+        return gettext(template) % fields
+    except (KeyError, TypeError, ValueError):  # fields stored by an older text
+        return alert.message
+
+
 def _require_regulator(scope: Scope) -> None:
     if scope.kind not in (ScopeKind.ALL, ScopeKind.JURISDICTION):
         raise PermissionDenied("Only regulators see the alert queue.")
@@ -287,7 +306,7 @@ def alert_queue(request: HttpRequest) -> HttpResponse:
     names = _names(scope, {a.enterprise_code for a, _ in shown})
     context = {
         "alerts": [
-            (alert, RULES.get(alert.rule, alert.rule), evidence, names.get(alert.enterprise_code, ""))
+            (alert, RULES.get(alert.rule, alert.rule), _said(alert), evidence, names.get(alert.enterprise_code, ""))
             for alert, evidence in shown
         ],
         "rules": [(code, label, counts.get(code, 0)) for code, label in RULES.items()],

@@ -14,7 +14,7 @@ from medreg.trace.locations import gln_of
 from medreg.trace.models import Alert, CaptureJob, Pack, Recall
 from medreg.trace.selectors import HolderNode
 from tests import factories
-from tests.trace.epcis_builders import Chain, build_chain, document, object_event, sgln, sgtin
+from tests.trace.epcis_builders import Chain, build_chain, document, object_event, receiving, sgln, sgtin
 from tests.trace.test_walk_one_batch import LOT, PACKS, capture, walk
 
 APPROVAL = "国药准字H20240001"
@@ -318,6 +318,57 @@ def test_alert_queue_shows_the_planted_alert_to_ningbo_and_not_to_hangzhou(dispe
     assert f'宁波示范大药房有限公司 <code class="muted">{dispensed_twice.enterprise_code}</code>' in queue
     assert re.findall(r'data-rule="([a-z_]+)"', other) == []
     assert 'data-testid="no-alerts"' in other
+
+
+def test_alert_queue_says_each_alert_in_chinese_and_in_english_on_request(
+    walked: Chain, dispensed_twice: Alert
+) -> None:
+    # given a second alert whose text names a business step, a code reported but never commissioned
+    ningbo = client_for(factories.make_user("nb", Role.CITY_REGULATOR, "330200"))
+    capture(
+        Client(),
+        walked.tokens["pharmacy"],
+        document(receiving("urn:uuid:e13", "2026-03-06T11:00:00+08:00", [sgtin("00001", 999)], "00003")),
+    )
+    never = Alert.objects.get(rule="code_not_commissioned")
+
+    # when
+    chinese = between(text_of(ningbo.get("/trace/alerts/")), 'data-testid="alerts"', "</ul>\n")
+    english = between(text_of(ningbo.get("/trace/alerts/", {"lang": "en"})), 'data-testid="alerts"', "</ul>\n")
+
+    # then the console says them in the reader's language, the step in its words
+    key = dispensed_twice.pack_key
+    assert f"<p>{key} 已经销售/核销过；再次销售/核销意味着追溯码被仿冒或药品被回收再售。</p>" in chinese
+    assert f"<p>{never.pack_key} 在“收货入库”中被上报，但从未赋码。</p>" in chinese
+    assert f"<p>{key} was already dispensed; a second dispensing means a cloned or resold pack.</p>" in english
+    assert f"<p>{never.pack_key} was reported in Receiving (inbound) but was never commissioned.</p>" in english
+    # and the API keeps the English message with the text's name and fields
+    api = {a["rule"]: a for a in ningbo.get("/api/trace/alerts").json()}
+    assert {rule: (a["message"], a["text"], a["fields"]) for rule, a in api.items()} == {
+        "dispensed_twice": (
+            f"{key} was already dispensed; a second dispensing means a cloned or resold pack.",
+            "dispensed_twice",
+            {"pack": key},
+        ),
+        "code_not_commissioned": (
+            f"{never.pack_key} was reported in receiving but was never commissioned.",
+            "code_not_commissioned",
+            {"pack": never.pack_key, "step": "receiving"},
+        ),
+    }
+
+
+def test_an_alert_without_a_known_text_shows_its_stored_message(dispensed_twice: Alert) -> None:
+    # given alerts stored before texts were kept, or with fields an older text had
+    ningbo = client_for(factories.make_user("nb", Role.CITY_REGULATOR, "330200"))
+    Alert.objects.filter(pk=dispensed_twice.pk).update(text="", text_fields={})
+    before = between(text_of(ningbo.get("/trace/alerts/")), 'data-testid="alerts"', "</ul>\n")
+    Alert.objects.filter(pk=dispensed_twice.pk).update(text="dispensed_twice", text_fields={"code": "x"})
+    older = between(text_of(ningbo.get("/trace/alerts/")), 'data-testid="alerts"', "</ul>\n")
+
+    # then the page shows the English message it stored
+    assert f"<p>{dispensed_twice.message}</p>" in before
+    assert f"<p>{dispensed_twice.message}</p>" in older
 
 
 def test_alert_queue_filters_by_rule_and_status(dispensed_twice: Alert) -> None:

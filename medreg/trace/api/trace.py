@@ -176,7 +176,11 @@ class AlertOut(Schema):
     approval_number: str
     lot: str
     enterprise_code: str
-    message: str
+    message: str = Field(description="In English.")
+    text: str = Field(
+        description="The name of the message's text, to say it in another language; empty for old alerts."
+    )
+    fields: dict[str, str] = Field(description="The values of the text's fields.")
     created_at: dt.datetime
     evidence: list[str]
 
@@ -201,6 +205,8 @@ def _alert_out(alert: Any) -> AlertOut:
         lot=alert.lot,
         enterprise_code=alert.enterprise_code,
         message=alert.message,
+        text=alert.text,
+        fields=alert.text_fields,
         created_at=alert.created_at,
         evidence=[e.identity for e in alert.evidence.all()],
     )

@@ -44,7 +44,11 @@ class Alert(models.Model):
     approval_number = models.CharField(max_length=20, blank=True)
     lot = models.CharField(max_length=40, blank=True)
     enterprise_code = models.CharField(max_length=18, blank=True)
-    message = models.CharField(max_length=500)
+    message = models.CharField(max_length=500)  # in English, for the API and the audit trail
+    # What the console says in the reader's language: a text of trace.alert_texts and its fields
+    # (empty for alerts stored before texts were kept: the console shows `message`).
+    text = models.CharField(max_length=48, blank=True)
+    text_fields = models.JSONField(default=dict, blank=True)
     evidence = models.ManyToManyField("trace.Event", related_name="alerts")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -452,6 +452,8 @@ def store_alerts(findings: list[Finding], event_ids: dict[str, int]) -> list[Ale
             lot=f.lot,
             enterprise_code=f.enterprise,
             message=f.message[:500],
+            text=f.text.name,
+            text_fields=dict(f.text.fields),
         )
         for f in kept
     ]
