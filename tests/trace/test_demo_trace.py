@@ -6,6 +6,9 @@ import io
 import pytest
 from django.core.management import call_command
 
+from medreg.core.scoping import SYSTEM_SCOPE
+from medreg.registry.models import Drug
+from medreg.trace import selectors
 from medreg.trace.models import Alert, Pack, Recall
 
 
@@ -27,3 +30,19 @@ def test_demo_trace_plants_one_alert_of_each_kind_and_a_recall() -> None:
     moved = Alert.objects.get(rule="recalled_batch_movement")
     assert (moved.approval_number, moved.lot) == (recall.approval_number, recall.lot)
     assert moved.evidence.get().event_time >= recall.initiated_at
+    # and the recalled batch's distribution tree has its edges: the manufacturer supplied three
+    # wholesalers, which supplied every pharmacy and hospital holding the batch
+    tree = {node.enterprise_code: node for node in selectors.track(SYSTEM_SCOPE, recall.approval_number, recall.lot)}
+    maker = Drug.objects.get(approval_number=recall.approval_number).marketing_authorization_holder.uscc
+    wholesalers = {code for code, node in tree.items() if node.received_from == {maker}}
+    assert (tree[maker].packs, tree[maker].received_from) == (0, set())
+    assert len(wholesalers) == 3
+    assert all(
+        node.received_from and node.received_from <= wholesalers
+        for code, node in tree.items()
+        if code not in wholesalers | {maker}
+    )
+    assert (
+        sum(node.packs for node in tree.values())
+        == Pack.objects.filter(approval_number=recall.approval_number, lot=recall.lot, package_level=1).count()
+    )

@@ -122,3 +122,55 @@ def test_scanned_codes_are_reported() -> None:
 
 def _file(content: bytes, name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
+
+
+@pytest.mark.django_db
+def test_a_row_is_stored_as_a_whole_epcis_event() -> None:
+    # given a manufacturer's table that commissions a pack with its batch and ships it with a
+    # delivery note to the pharmacy
+    chain, client = build_chain(), Client()
+    maker_gln = gln_of(sgln("00001"))
+    csv_text = (
+        "event_time,step,code,location,destination,lot,expiry,shipment\n"
+        f"2026-03-01 09:00,commissioning,{PACKS[0]},{maker_gln},,L9,2028-02-29,\n"
+        f"2026-03-02 09:00,shipping,{PACKS[0]},{maker_gln},{PHARMACY_GLN},L9,,DN-2026-001\n"
+    )
+    response = client.post(
+        "/api/trace/uploads",
+        {"file": _file(csv_text.encode(), "rows.csv")},
+        headers={"Authorization": f"Bearer {chain.tokens['manufacturer']}"},
+    )
+    assert response.status_code == 202
+    # then each event's payload says everything its row said, as EPCIS 2.0 JSON, under its identity
+    events = {e.biz_step: e for e in Event.objects.all()}
+    location = {"id": "urn:epc:id:sgln:6901234.00001.0"}
+    assert {step: {k: v for k, v in e.payload.items() if k != "eventID"} for step, e in events.items()} == {
+        "commissioning": {
+            "type": "ObjectEvent",
+            "eventTime": "2026-03-01T01:00:00+00:00",
+            "eventTimeZoneOffset": "+08:00",
+            "action": "ADD",
+            "bizStep": "commissioning",
+            "disposition": "active",
+            "bizLocation": location,
+            "epcList": [PACKS[0]],
+            "ilmd": {"cbvmda:lotNumber": "L9", "cbvmda:itemExpirationDate": "2028-02-29"},
+        },
+        "shipping": {
+            "type": "ObjectEvent",
+            "eventTime": "2026-03-02T01:00:00+00:00",
+            "eventTimeZoneOffset": "+08:00",
+            "action": "OBSERVE",
+            "bizStep": "shipping",
+            "disposition": "in_transit",
+            "bizLocation": location,
+            "epcList": [PACKS[0]],
+            "bizTransactionList": [{"bizTransaction": "DN-2026-001"}],
+            "destinationList": [{"type": "owning_party", "destination": "urn:epc:id:pgln:6901234.00003"}],
+        },
+    }
+    assert all(e.payload["eventID"] == e.identity for e in events.values())
+    # and the pack is on its way to the pharmacy under that delivery note
+    assert Pack.objects.filter(key__endswith="/21/1").values_list(
+        "status", "destination_enterprise_code", "shipment", "lot"
+    ).get() == ("in_transit", chain.pharmacy.uscc, "DN-2026-001", "L9")

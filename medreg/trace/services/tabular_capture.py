@@ -116,6 +116,11 @@ def _event(number: int, row: dict[str, str], step: str, when: dt.datetime, sende
     aggregation = kind == "AggregationEvent"
     location = f"urn:epc:id:sgln:{row['location'].strip()[:7]}.{row['location'].strip()[7:12]}.0"
     destination = (row.get("destination") or "").strip()
+    destinations = (("owning_party", _party(destination)),) if destination else ()
+    shipment = (row.get("shipment") or "").strip()
+    ilmd = _ilmd(row)
+    # The event as an EPCIS 2.0 JSON event, with everything the row says: stored as the event's
+    # payload (what the query interface returns and the distribution tree reads), and its identity.
     raw = {
         "type": kind,
         "eventTime": when.isoformat(),
@@ -126,6 +131,13 @@ def _event(number: int, row: dict[str, str], step: str, when: dt.datetime, sende
         "bizLocation": {"id": location},
         ("childEPCs" if aggregation else "epcList"): [code],
         **({"parentID": parent} if parent else {}),
+        **({"bizTransactionList": [{"bizTransaction": shipment}]} if shipment else {}),
+        **({"destinationList": [{"type": t, "destination": d} for t, d in destinations]} if destinations else {}),
+        **(
+            {"ilmd": {f"cbvmda:{k}": v for k, v in ilmd.items()}}
+            if ilmd and action == "ADD" and not aggregation
+            else {}
+        ),
     }
     identity = "urn:medreg:row:" + hashlib.sha256(json.dumps([sender, raw], sort_keys=True).encode()).hexdigest()
     return EpcisEvent(
@@ -147,10 +159,10 @@ def _event(number: int, row: dict[str, str], step: str, when: dt.datetime, sende
         input_epcs=(),
         output_epcs=(),
         quantities=(),
-        biz_transactions=((None, row["shipment"].strip()),) if (row.get("shipment") or "").strip() else (),
+        biz_transactions=((None, shipment),) if shipment else (),
         sources=(),
-        destinations=(("owning_party", _party(destination)),) if destination else (),
-        ilmd=_ilmd(row),
+        destinations=destinations,
+        ilmd=ilmd,
         error_declaration=None,
         raw={**raw, "eventID": identity},
     )
