@@ -298,19 +298,27 @@ def _in_force(
     issued: dt.datetime, ends: dt.datetime | None, status: str, history: list[tuple[str, dt.datetime]]
 ) -> list[tuple[dt.datetime, dt.datetime | None]]:
     """The validity [issued, ends) less every stretch from a suspension or revocation to the
-    reinstatement that followed it (to the end, if none did)."""
+    reinstatement that followed it (to the end, if none did), and ended early by a step to `expired`
+    (a licence surrendered or cancelled before its date; the nightly expiry's step comes after it).
+    Where the history and the current status disagree, for want of a recorded step, the current
+    status has the last word: valid now, the last suspension is disregarded (it was lifted by no
+    recorded step, at no known moment); suspended or revoked now, the licence counts for no time."""
     stretches: list[tuple[dt.datetime, dt.datetime | None]] = []
     start, out_since = issued, None
     for to_status, at in history:
-        if to_status in OUT_OF_FORCE and out_since is None:
+        if to_status == LicenceStatus.EXPIRED:
+            ends = _earlier(ends, at)
+        elif to_status in OUT_OF_FORCE and out_since is None:
             stretches.append((start, at))
             out_since = at
         elif to_status == LicenceStatus.VALID and out_since is not None:
             start, out_since = at, None
+    if status in OUT_OF_FORCE and out_since is None:
+        return []
     if out_since is None:
-        if status in OUT_OF_FORCE:  # taken out of force by no recorded step: no stretch is known
-            return []
         stretches.append((start, None))
+    elif status == LicenceStatus.VALID:  # reinstated by no recorded step
+        stretches.append((out_since, None))
     clipped = [(max(s, issued), _earlier(e, ends)) for s, e in stretches]
     return [(s, e) for s, e in clipped if e is None or s < e]
 

@@ -320,15 +320,18 @@ def _transition_findings(step: Step, pack: PackState, status: str | None) -> lis
                 (pack.last_event,),
             )
         ]
-    if status == "received" and step.biz_step == "receiving":
+    if step.biz_step == "receiving":  # whatever the disposition (in progress, sellable, ...)
         return _receiving_findings(step, pack)
     return []
 
 
 def _receiving_findings(step: Step, pack: PackState) -> list[Finding]:
-    """No shipment of the pack in transit, or one addressed to other parties (a diversion)."""
+    """No shipment of the pack in transit, or one addressed to other parties (a diversion); the
+    shipper taking back a delivery refused on the way is neither."""
     if pack.status != "in_transit":
         text = said("received_not_in_transit", pack=pack.key, receiver=step.sender)
+    elif step.sender == pack.holder:
+        return []
     elif pack.destination and step.sender not in pack.destination.split(DESTINATION_SEPARATOR):
         addressees = ", ".join(pack.destination.split(DESTINATION_SEPARATOR))
         text = said("received_by_another_party", pack=pack.key, receiver=step.sender, addressees=addressees)

@@ -113,28 +113,62 @@ def test_a_licence_valid_to_the_last_representable_day_has_no_end() -> None:
     assert licence_periods(SYSTEM_SCOPE, {uscc}) == {uscc: [InForce("drug_wholesale", ISSUED, None)]}
 
 
-# _in_force against a replay of the status history, moment by moment
+@pytest.mark.django_db
+def test_a_licence_a_regulator_marks_expired_before_its_date_ends_then() -> None:
+    # given a licence surrendered: marked expired on 1 April, years before its validity ends
+    uscc, licence = licensed_distributor()
+    change_status(Client(), licence, "expired", at(4, 1, 9))
+    assert licence_periods(SYSTEM_SCOPE, {uscc}) == {uscc: [InForce("drug_wholesale", ISSUED, at(4, 1, 9))]}
+
+
+@pytest.mark.django_db
+def test_a_licence_valid_now_whose_history_ends_in_a_suspension_counts_from_its_issue() -> None:
+    # given a suspension recorded, and a reinstatement made outside the registry's services
+    uscc, licence = licensed_distributor()
+    change_status(Client(), licence, "suspended", at(4, 1, 9))
+    Licence.objects.filter(pk=licence.pk).update(status=LicenceStatus.VALID)
+    # then the current status has the last word: the suspension's end is unknown, so it is disregarded
+    assert licence_periods(SYSTEM_SCOPE, {uscc}) == {
+        uscc: [InForce("drug_wholesale", ISSUED, at(4, 1, 9)), InForce("drug_wholesale", at(4, 1, 9), ENDS)]
+    }
+
+
+# _in_force against a replay of the status history, moment by moment, whatever the current status
 
 MOMENTS = st.datetimes(min_value=dt.datetime(2021, 1, 1), max_value=dt.datetime(2031, 1, 1), timezones=st.just(CHINA))
-STEPS = st.lists(st.tuples(st.sampled_from(["suspended", "revoked", "valid", "expired"]), MOMENTS), max_size=6)
+STATUSES = ["suspended", "revoked", "valid", "expired"]
+STEPS = st.lists(st.tuples(st.sampled_from(STATUSES), MOMENTS), max_size=6)
 
 
-def in_force_by_replay(moment: dt.datetime, history: list[tuple[str, dt.datetime]]) -> bool:
-    """In force at `moment`: within the validity, and the last suspension, revocation or
-    reinstatement at or before it (if any) was a reinstatement."""
-    last = [status for status, when in history if when <= moment and status != "expired"]
-    return ISSUED <= moment < ENDS and (not last or last[-1] == "valid")
+def in_force_by_replay(moment: dt.datetime, history: list[tuple[str, dt.datetime]], status: str) -> bool:
+    """In force at `moment`: within the validity (ended early by a step to expired), and the last
+    suspension, revocation or reinstatement at or before it (if any) was a reinstatement — unless the
+    current status says otherwise of what the history leaves open: suspended or revoked now with no
+    such step since the last reinstatement, never in force; valid now after a suspension that no
+    recorded step lifted, in force from it on."""
+    ends = min([ENDS, *(when for step, when in history if step == "expired")])
+    if not ISSUED <= moment < ends:
+        return False
+    moves = [(step, when) for step, when in history if step != "expired"]
+    last_valid = max((i for i, (step, _) in enumerate(moves) if step == "valid"), default=-1)
+    unlifted = moves[last_valid + 1 :]  # suspensions and revocations since the last reinstatement
+    open_since = unlifted[0][1] if unlifted else None
+    if open_since is None and status in ("suspended", "revoked"):
+        return False
+    if open_since is not None and status == "valid" and moment >= open_since:
+        return True
+    last = [step for step, when in moves if when <= moment]
+    return not last or last[-1] == "valid"
 
 
-@given(STEPS, st.lists(MOMENTS, min_size=1, max_size=8))
+@given(STEPS, st.sampled_from(STATUSES), st.lists(MOMENTS, min_size=1, max_size=8))
 def test_the_stretches_are_the_moments_the_history_shows_in_force(
-    steps: list[tuple[str, dt.datetime]], moments: list[dt.datetime]
+    steps: list[tuple[str, dt.datetime]], status: str, moments: list[dt.datetime]
 ) -> None:
     history = sorted(steps, key=lambda step: step[1])  # as stored: by time
-    current = next((status for status, _ in reversed(history) if status != "expired"), "valid")
-    stretches = _in_force(ISSUED, ENDS, current, history)
+    stretches = _in_force(ISSUED, ENDS, status, history)
     for moment in [*moments, *(when for _, when in history)]:
         inside = any(start <= moment and (end is None or moment < end) for start, end in stretches)
-        assert inside == in_force_by_replay(moment, history)
+        assert inside == in_force_by_replay(moment, history, status)
     assert all(end is not None and start < end for start, end in stretches)
     assert all(one[1] is not None and one[1] <= other[0] for one, other in itertools.pairwise(stretches))

@@ -706,3 +706,90 @@ def test_a_shipment_naming_no_registered_party_is_not_checked_on_receipt() -> No
     )
     # then nothing is raised: the platform cannot tell whom the shipment was for
     assert alerts() == []
+
+
+@pytest.mark.django_db
+def test_a_diversion_received_as_sellable_stock_raises_the_alert_too() -> None:
+    # given two packs shipped to the distributor
+    chain, client = build_chain(), Client()
+    shipped_to(client, chain, [("owning_party", "00002")])
+    # when the pharmacy receives them straight into sellable stock
+    capture(
+        client,
+        chain.tokens["pharmacy"],
+        document(
+            object_event(
+                "urn:uuid:r1", "2026-03-02T09:00:00+08:00", "receiving", "sellable_accessible", PACKS[:2], "00003"
+            )
+        ),
+    )
+    # then the disposition changes nothing: each pack is flagged, and is in the pharmacy's stock
+    assert [(a[0], a[1], a[7]) for a in alerts()] == [
+        (
+            "received_without_shipment",
+            key,
+            DIVERTED_MESSAGE.format(key=key, receiver=chain.pharmacy.uscc, addressees=chain.distributor.uscc),
+        )
+        for key in KEYS[:2]
+    ]
+    assert set(Pack.objects.filter(key__in=KEYS[:2]).values_list("status", "holder_enterprise_code")) == {
+        ("in_stock", chain.pharmacy.uscc)
+    }
+
+
+@pytest.mark.django_db
+def test_a_diverted_case_raises_the_alert_for_the_case_and_each_pack_inside() -> None:
+    # given a case of three packs shipped to the distributor
+    chain, client = build_chain(), Client()
+    capture(
+        client,
+        chain.tokens["manufacturer"],
+        document(
+            commissioning(),
+            aggregation("urn:uuid:a1", "2026-03-01T09:10:00+08:00", CASE_1, PACKS[:3], "00001"),
+            shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", [CASE_1], "00002"),
+        ),
+    )
+    # when the pharmacy receives the case
+    capture(
+        client,
+        chain.tokens["pharmacy"],
+        document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", [CASE_1], "00003")),
+    )
+    # then the case and each pack inside it are flagged in the pharmacy's queue
+    case_key = parse_code(CASE_1).key
+    addressed = {"receiver": chain.pharmacy.uscc, "addressees": chain.distributor.uscc}
+    assert [(a[0], a[1], a[2], a[5], a[7], a[8]) for a in alerts()] == sorted(
+        [
+            (
+                "received_without_shipment",
+                key,
+                HAISHU,
+                approval,
+                DIVERTED_MESSAGE.format(key=key, **addressed),
+                evidence,
+            )
+            for key, approval, evidence in [
+                *((k, APPROVAL, ["urn:uuid:r1", "urn:uuid:s1"]) for k in KEYS[:3]),
+                (case_key, "", ["urn:uuid:r1", "urn:uuid:s1"]),
+            ]
+        ]
+    )
+
+
+@pytest.mark.django_db
+def test_the_shipper_taking_back_a_refused_delivery_raises_no_alert() -> None:
+    # given two packs shipped to the distributor, who refuses them at the door
+    chain, client = build_chain(), Client()
+    shipped_to(client, chain, [("owning_party", "00002")])
+    # when the manufacturer receives them back at its own site
+    capture(
+        client,
+        chain.tokens["manufacturer"],
+        document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", PACKS[:2], "00001")),
+    )
+    # then nothing is raised, and the packs are back in the manufacturer's hands
+    assert alerts() == []
+    assert set(Pack.objects.filter(key__in=KEYS[:2]).values_list("status", "holder_enterprise_code")) == {
+        ("received", chain.manufacturer.uscc)
+    }

@@ -41,7 +41,7 @@ class Pack(models.Model):
     status = models.CharField(max_length=16, choices=PackStatus.choices)
     holder_enterprise_code = models.CharField(max_length=18)
     commissioned_by_enterprise_code = models.CharField(max_length=18)
-    location = models.CharField(max_length=DESTINATION_LENGTH, blank=True)
+    location = models.CharField(max_length=200, blank=True)
     jurisdiction_path = models.CharField(max_length=40)
     # every receiving party of the shipment in transit, joined (state.destination_of)
     destination_enterprise_code = models.CharField(max_length=DESTINATION_LENGTH, blank=True)
@@ -50,7 +50,7 @@ class Pack(models.Model):
     parent_key = models.CharField(max_length=120, null=True, blank=True)
     commissioned_at = models.DateTimeField()
     updated_at = models.DateTimeField()
-    last_event_identity = models.CharField(max_length=DESTINATION_LENGTH, blank=True)
+    last_event_identity = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("pack")
