@@ -6,12 +6,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from medreg.trace.epcis.document import parse_document
 from medreg.trace.locations import gln_of
 from medreg.trace.models import CaptureJob, Event, Pack
 from tests.trace.epcis_builders import build_chain, document, object_event, pgln, sgln, sgtin
 
 PACKS = [sgtin("00001", n) for n in range(1, 4)]
 PHARMACY_GLN = gln_of(sgln("00003"))
+DELIVERY_NOTE = f"urn:epcglobal:cbv:bt:{gln_of(sgln('00001'))}:DN-2026-001"
 
 
 def _ship_to_pharmacy(client: Client, tokens: dict[str, str]) -> None:
@@ -165,12 +167,44 @@ def test_a_row_is_stored_as_a_whole_epcis_event() -> None:
             "disposition": "in_transit",
             "bizLocation": location,
             "epcList": [PACKS[0]],
-            "bizTransactionList": [{"bizTransaction": "DN-2026-001"}],
+            "bizTransactionList": [{"type": "desadv", "bizTransaction": DELIVERY_NOTE}],
             "destinationList": [{"type": "owning_party", "destination": "urn:epc:id:pgln:6901234.00003"}],
         },
     }
     assert all(e.payload["eventID"] == e.identity for e in events.values())
+    # and the payloads pass the platform's own EPCIS 2.0 schema and vocabulary layers
+    stored = document(*(events[step].payload for step in ("commissioning", "shipping")))
+    parsed = parse_document(json.dumps(stored).encode(), "application/ld+json")
+    assert (len(parsed.events), parsed.errors) == (2, ())
     # and the pack is on its way to the pharmacy under that delivery note
     assert Pack.objects.filter(key__endswith="/21/1").values_list(
         "status", "destination_enterprise_code", "shipment", "lot"
-    ).get() == ("in_transit", chain.pharmacy.uscc, "DN-2026-001", "L9")
+    ).get() == ("in_transit", chain.pharmacy.uscc, DELIVERY_NOTE, "L9")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("destination", ["ACME", "690123400003", "690123400001३", "６９０１２３４０００００３"])
+def test_a_destination_that_is_not_a_gln_is_refused_for_its_row(destination: str) -> None:
+    chain, client = build_chain(), Client()
+    maker_gln = gln_of(sgln("00001"))
+    csv_text = (
+        "event_time,step,code,location,destination\n"
+        f"2026-03-01 09:00,commissioning,{PACKS[0]},{maker_gln},\n"
+        f"2026-03-02 09:00,shipping,{PACKS[0]},{maker_gln},{destination}\n"
+    )
+    response = client.post(
+        "/api/trace/uploads",
+        {"file": _file(csv_text.encode(), "rows.csv")},
+        headers={"Authorization": f"Bearer {chain.tokens['manufacturer']}"},
+    )
+    job = CaptureJob.objects.get(pk=response.json()["captureID"])
+    assert (job.status, job.stored_count) == ("partial", 1)
+    assert job.errors == [
+        {
+            "event": 3,
+            "field": "destination",
+            "code": "invalid_gln",
+            "message": f"{destination!r} is not a 13-digit GLN.",
+            "fix": "Use the GLN of the receiving party's site, or leave the cell empty.",
+        }
+    ]

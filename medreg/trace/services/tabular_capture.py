@@ -8,11 +8,14 @@ Columns: event_time, step, code, parent_code, location, destination, lot, expiry
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from medreg.core.tabular import Limits, read_table
 from medreg.trace.codes import CodeError, parse_code
 from medreg.trace.epcis.model import EpcisEvent, EventError
+from medreg.trace.epcis.vocabulary import ABSOLUTE_URI
 
 STEPS = {
     "commissioning": ("ObjectEvent", "ADD", "active"),
@@ -27,6 +30,7 @@ STEPS = {
 COLUMNS = ("event_time", "step", "code", "parent_code", "location", "destination", "lot", "expiry", "shipment")
 REQUIRED = ("event_time", "step", "code", "location")
 CHINA = dt.timezone(dt.timedelta(hours=8))
+GLN = re.compile(r"[0-9]{13}")  # ASCII digits: str.isdigit() accepts any script's
 
 
 def events_from_file(data: bytes, filename: str, sender: str) -> tuple[list[EpcisEvent], list[EventError]]:
@@ -79,15 +83,13 @@ def event_from_row(number: int, row: dict[str, str], sender: str) -> EpcisEvent 
             problem = _code_problem(number, field, value)
             if problem is not None:
                 return problem
-    location = (row.get("location") or "").strip()
-    if not (location.isdigit() and len(location) == 13):
-        return EventError(
-            number,
-            "location",
-            "invalid_gln",
-            f"{location!r} is not a 13-digit GLN.",
-            "Use the GLN registered for your site.",
-        )
+    for field, fix in (
+        ("location", "Use the GLN registered for your site."),
+        ("destination", "Use the GLN of the receiving party's site, or leave the cell empty."),
+    ):
+        gln = (row.get(field) or "").strip()
+        if (gln or field == "location") and GLN.fullmatch(gln) is None:
+            return EventError(number, field, "invalid_gln", f"{gln!r} is not a 13-digit GLN.", fix)
     return _event(number, row, step, when, sender)
 
 
@@ -118,6 +120,7 @@ def _event(number: int, row: dict[str, str], step: str, when: dt.datetime, sende
     destination = (row.get("destination") or "").strip()
     destinations = (("owning_party", _party(destination)),) if destination else ()
     shipment = (row.get("shipment") or "").strip()
+    transaction = _transaction(step, shipment, row["location"].strip()) if shipment else None
     ilmd = _ilmd(row)
     # The event as an EPCIS 2.0 JSON event, with everything the row says: stored as the event's
     # payload (what the query interface returns and the distribution tree reads), and its identity.
@@ -131,7 +134,7 @@ def _event(number: int, row: dict[str, str], step: str, when: dt.datetime, sende
         "bizLocation": {"id": location},
         ("childEPCs" if aggregation else "epcList"): [code],
         **({"parentID": parent} if parent else {}),
-        **({"bizTransactionList": [{"bizTransaction": shipment}]} if shipment else {}),
+        **({"bizTransactionList": [transaction]} if transaction else {}),
         **({"destinationList": [{"type": t, "destination": d} for t, d in destinations]} if destinations else {}),
         **(
             {"ilmd": {f"cbvmda:{k}": v for k, v in ilmd.items()}}
@@ -159,7 +162,7 @@ def _event(number: int, row: dict[str, str], step: str, when: dt.datetime, sende
         input_epcs=(),
         output_epcs=(),
         quantities=(),
-        biz_transactions=((None, shipment),) if shipment else (),
+        biz_transactions=((transaction.get("type"), transaction["bizTransaction"]),) if transaction else (),
         sources=(),
         destinations=destinations,
         ilmd=ilmd,
@@ -168,8 +171,16 @@ def _event(number: int, row: dict[str, str], step: str, when: dt.datetime, sende
     )
 
 
+def _transaction(step: str, number: str, gln: str) -> dict[str, str]:
+    """The shipment column as a business transaction: CBV's URI of a document (the GLN of the site
+    that reports it, then its number; an absolute URI as it is), a despatch advice when shipping."""
+    uri = number if ABSOLUTE_URI.match(number) else f"urn:epcglobal:cbv:bt:{gln}:{quote(number, safe='-._~')}"
+    return {"type": "desadv", "bizTransaction": uri} if step == "shipping" else {"bizTransaction": uri}
+
+
 def _party(gln: str) -> str:
-    return f"urn:epc:id:pgln:{gln[:7]}.{gln[7:12]}" if gln.isdigit() and len(gln) == 13 else gln
+    """A party's GLN (13 digits, checked by `event_from_row`) as its PGLN URN."""
+    return f"urn:epc:id:pgln:{gln[:7]}.{gln[7:12]}"
 
 
 def _ilmd(row: dict[str, str]) -> dict[str, str]:
