@@ -181,7 +181,7 @@ def validate_licence_number(value: str, kind: str, province_code: str, field: st
 def validate_gtin(value: str, field: str = "gtin") -> str:
     """A GTIN-8/12/13/14, returned as GTIN-14, with its check digit verified."""
     digits = value.strip()
-    if not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
+    if not (digits.isascii() and digits.isdigit()) or len(digits) not in (8, 12, 13, 14):
         raise _fail(field, "invalid_format", f"{value!r} is not a GTIN.", "A GTIN has 8, 12, 13 or 14 digits.")
     gtin = digits.zfill(14)
     expected = str(gs1_standard_check_digit(gtin[:-1]))
@@ -216,7 +216,7 @@ def validate_udi_di(value: str, agency: str, field: str = "di") -> str:
 def validate_drug_identification_code(value: str, field: str = "drug_identification_code") -> str:
     """The 7-digit drug identification code, the first seven digits of a 20-digit traceability code."""
     code = value.strip()
-    if len(code) != 7 or not code.isdigit():
+    if len(code) != 7 or not (code.isascii() and code.isdigit()):  # isdigit() is true of any script's digits
         raise _fail(
             field,
             "invalid_format",

@@ -117,7 +117,7 @@ LIST_FIELDS = ("use_sites", "reaction_types")
 def normalize_udi_di(text: str) -> str:
     """The DI of a GS1 DI or element string ((01)... with or without other AIs), HIBCC or ICCBBA DI."""
     value = "".join(text.split()).upper()
-    if value.isdigit() and len(value) in (13, 14):
+    if value.isascii() and value.isdigit() and len(value) in (13, 14):
         value = value.zfill(14)
         if str(gs1_standard_check_digit(value[:-1])) != value[-1]:
             raise forms.ValidationError(_("The check digit of this GS1 UDI-DI is wrong; copy it from the label."))

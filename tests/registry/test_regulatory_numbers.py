@@ -186,6 +186,19 @@ def test_identification_codes_pass_and_a_deleted_digit_is_refused(code: str, dat
     ]
 
 
+OTHER_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")  # full-width: what a Chinese IME types
+
+
+@given(gtins, identification_codes)
+def test_digits_of_other_scripts_are_refused_as_a_format_error(gtin: str, code: str) -> None:
+    # str.isdigit() is true of them, and int() reads them, so they would pass the check digit
+    assert refused(lambda v: validate_gtin(v, FIELD), gtin.translate(OTHER_DIGITS)) == [(FIELD, "invalid_format")]
+    assert refused(lambda v: validate_drug_identification_code(v, FIELD), code.translate(OTHER_DIGITS)) == [
+        (FIELD, "invalid_format")
+    ]
+    assert refused(lambda v: validate_gtin(v, FIELD), gtin[:-1] + "३") == [(FIELD, "invalid_format")]
+
+
 VALIDATORS: dict[str, Callable[[str], str]] = {
     "drug": lambda v: validate_drug_approval_number(v, FIELD),
     "device II": lambda v: validate_device_number(v, "II", FIELD),

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django import forms
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -165,6 +166,16 @@ def test_udi_di_is_taken_from_an_element_string_and_its_check_digit_verified() -
     form = DeviceReportForm({**DEVICE, "udi_di": "06901234567893"})
     assert not form.is_valid()
     assert form.errors["udi_di"] == ["The check digit of this GS1 UDI-DI is wrong; copy it from the label."]
+
+
+@pytest.mark.parametrize("udi_di", ["０６９０１２３４５６７８９２", "0690123456789२"])
+def test_a_udi_di_in_digits_of_another_script_is_refused(udi_di: str) -> None:
+    # isdigit() is true of full-width and Devanagari digits, and int() reads them
+    with pytest.raises(forms.ValidationError) as refused:
+        normalize_udi_di(udi_di)
+    assert refused.value.messages == [
+        "Give the UDI-DI: 14 digits (GS1, e.g. 06901234567892 or (01)06901234567892), or a HIBCC/ICCBBA DI."
+    ]
 
 
 def test_device_form_errors_name_the_field() -> None:
