@@ -222,3 +222,12 @@ def test_bracketed_round_trip_with_escaped_parenthesis() -> None:
     elements = parse_element_string("(01)09506000134352(21)A\\(B")
     assert elements[1].value == "A(B"
     assert parse_element_string(to_bracketed(elements)) == elements
+
+
+def test_a_china_code_written_as_its_key_parses_to_the_same_pack() -> None:
+    # the form EPCIS 2.0 events carry it in (an absolute URI): decision 0107
+    scanned, keyed = parse_code("83518959636183295167"), parse_code("cn:83518959636183295167")
+    assert (keyed.kind, keyed.key, keyed.drug_identification_code) == ("cn", "cn:83518959636183295167", "8351895")
+    assert keyed.key == scanned.key
+    with pytest.raises(CodeError):
+        parse_code("cn:8351895963618329516")  # 19 digits

@@ -25,7 +25,7 @@ good = {
 rows = st.fixed_dictionaries({column: st.one_of(*[good.get(column, cells)] * 3, cells) for column in COLUMNS})
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(rows)
 def test_a_row_gives_a_valid_epcis_event_or_names_its_bad_cell(row: dict[str, str]) -> None:
     result = event_from_row(2, row, SENDER)

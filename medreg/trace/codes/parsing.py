@@ -45,6 +45,7 @@ from medreg.trace.codes.errors import CodeError
 PACK_DL_OPTIONS = DigitalLinkOptions(convenience_alphas=True, zero_suppressed_gtin=True)
 #: Digit strings this close to 20 digits are reported as China codes.
 CN_LENGTH_TOLERANCE = 3
+CN_KEY_PREFIX = "cn:"  # a China code's canonical key; a URI, so EPCIS 2.0 events can name the pack with it
 _FORMATS_HINT = (
     "Give a GS1 DataMatrix scan (]d2...), a bracketed element string ((01)...(21)...), "
     "a GS1 Digital Link URI (https://.../01/...), an EPC URN (urn:epc:id:sgtin:...) "
@@ -264,6 +265,8 @@ def _dispatch(text: str, registry: IssuerRegistry | None) -> ParsedCode:
     if symbology in es.GS1_SYMBOLOGIES or data[:1] in es.FNC1_CHARS:
         return from_elements(es.parse_raw(data), "element_string")
     lowered = data.lower()
+    if lowered.startswith(CN_KEY_PREFIX) and looks_like_cn_code(data[len(CN_KEY_PREFIX) :]):
+        return _from_digits(data[len(CN_KEY_PREFIX) :], registry)  # the canonical key, as EPCIS events carry it
     if lowered.startswith("urn:epc:"):
         return _from_epc(data)
     if lowered.startswith(("http://", "https://")):

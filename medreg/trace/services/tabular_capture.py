@@ -27,6 +27,9 @@ STEPS = {
     "returning": ("ObjectEvent", "OBSERVE", "returned"),
     "destroying": ("ObjectEvent", "OBSERVE", "destroyed"),
 }
+# Table steps that CBV 2.0 does not name: in the stored EPCIS payload, a URI of the platform's own
+# vocabulary (decision 0107); the event's business step stays the table's word for the rules.
+PAYLOAD_STEPS = {"returning": "urn:medreg:cbv:bizstep:returning"}
 COLUMNS = ("event_time", "step", "code", "parent_code", "location", "destination", "lot", "expiry", "shipment")
 REQUIRED = ("event_time", "step", "code", "location")
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -79,7 +82,7 @@ def event_from_row(number: int, row: dict[str, str], sender: str) -> EpcisEvent 
         )
     for field in ("code", "parent_code"):
         value = (row.get(field) or "").strip()
-        if value or (field == "parent_code" and step in ("packing", "unpacking")):
+        if value or field == "code" or step in ("packing", "unpacking"):  # an empty code is refused
             problem = _code_problem(number, field, value)
             if problem is not None:
                 return problem
@@ -129,11 +132,11 @@ def _event(number: int, row: dict[str, str], step: str, when: dt.datetime, sende
         "eventTime": when.isoformat(),
         "eventTimeZoneOffset": "+08:00",
         "action": action,
-        "bizStep": step,
+        "bizStep": PAYLOAD_STEPS.get(step, step),
         "disposition": disposition,
         "bizLocation": {"id": location},
-        ("childEPCs" if aggregation else "epcList"): [code],
-        **({"parentID": parent} if parent else {}),
+        ("childEPCs" if aggregation else "epcList"): [_epc(code)],
+        **({"parentID": _epc(parent)} if parent else {}),
         **({"bizTransactionList": [transaction]} if transaction else {}),
         **({"destinationList": [{"type": t, "destination": d} for t, d in destinations]} if destinations else {}),
         **(
@@ -169,6 +172,16 @@ def _event(number: int, row: dict[str, str], step: str, when: dt.datetime, sende
         error_declaration=None,
         raw={**raw, "eventID": identity},
     )
+
+
+def _epc(code: str) -> str:
+    """A code (checked by `event_from_row`) as an EPCIS 2.0 event names it: a URI as written, a
+    scanned GS1 code as its Digital Link URI (batch and expiry kept), China's 20-digit code as its
+    canonical key `cn:<digits>`, which the code parser reads back (decision 0102, amendment)."""
+    if ABSOLUTE_URI.match(code):
+        return code
+    parsed = parse_code(code)
+    return parsed.key if parsed.kind == "cn" else parsed.as_digital_link()
 
 
 def _transaction(step: str, number: str, gln: str) -> dict[str, str]:
