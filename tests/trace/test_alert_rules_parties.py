@@ -569,19 +569,25 @@ def test_narcotic_dispensed_by_a_hospital_raises_no_alert() -> None:
     assert alerts() == []
 
 
-@pytest.mark.django_db
-def test_narcotic_case_dispensed_by_a_retail_pharmacy_raises_an_alert_per_pack() -> None:
-    # given a case of three narcotic packs received by the retail pharmacy
-    chain, client = build_chain(special_control="narcotic"), Client()
+def ship_a_case_of_three(client: Client, chain: Chain, to: str) -> None:
+    """The manufacturer commissions the six packs, packs the first three into CASE_1 and ships the
+    case to the site `to`."""
     capture(
         client,
         chain.tokens["manufacturer"],
         document(
             commissioning(),
             aggregation("urn:uuid:a1", "2026-03-01T09:10:00+08:00", CASE_1, PACKS[:3], "00001"),
-            shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", [CASE_1], "00003"),
+            shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", [CASE_1], to),
         ),
     )
+
+
+@pytest.mark.django_db
+def test_narcotic_case_dispensed_by_a_retail_pharmacy_raises_an_alert_per_pack() -> None:
+    # given a case of three narcotic packs received by the retail pharmacy
+    chain, client = build_chain(special_control="narcotic"), Client()
+    ship_a_case_of_three(client, chain, "00003")
     capture(
         client,
         chain.tokens["pharmacy"],
@@ -741,15 +747,7 @@ def test_a_diversion_received_as_sellable_stock_raises_the_alert_too() -> None:
 def test_a_diverted_case_raises_the_alert_for_the_case_and_each_pack_inside() -> None:
     # given a case of three packs shipped to the distributor
     chain, client = build_chain(), Client()
-    capture(
-        client,
-        chain.tokens["manufacturer"],
-        document(
-            commissioning(),
-            aggregation("urn:uuid:a1", "2026-03-01T09:10:00+08:00", CASE_1, PACKS[:3], "00001"),
-            shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", [CASE_1], "00002"),
-        ),
-    )
+    ship_a_case_of_three(client, chain, "00002")
     # when the pharmacy receives the case
     capture(
         client,
