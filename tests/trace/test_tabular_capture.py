@@ -208,3 +208,34 @@ def test_a_destination_that_is_not_a_gln_is_refused_for_its_row(destination: str
             "fix": "Use the GLN of the receiving party's site, or leave the cell empty.",
         }
     ]
+
+
+@pytest.mark.django_db
+def test_an_epcis_document_may_name_china_codes_by_their_key() -> None:
+    # given the drug whose pack level carries drug identification code 8612301
+    chain, client = build_chain(), Client()
+    codes = ["cn:86123010000000000001", "cn:86123010000000000002"]
+    # when the manufacturer commissions two packs by an EPCIS document naming them cn:<20 digits>
+    doc = document(
+        object_event(
+            "urn:uuid:c1",
+            "2026-03-01T09:00:00+08:00",
+            "commissioning",
+            "active",
+            codes,
+            "00001",
+            "ADD",
+            ilmd={"cbvmda:lotNumber": "L9"},
+        )
+    )
+    response = client.post(
+        "/epcis/capture",
+        data=json.dumps(doc),
+        content_type="application/ld+json",
+        headers={"Authorization": f"Bearer {chain.tokens['manufacturer']}"},
+    )
+    # then they are the registered product's packs, the same as when the 20 digits are scanned
+    assert response.status_code == 202
+    assert sorted(Pack.objects.values_list("key", "approval_number", "lot", "status")) == [
+        (code, "国药准字H20240001", "L9", "commissioned") for code in codes
+    ]
