@@ -14,15 +14,31 @@ from tests.trace.epcis_builders import document, sgtin
 
 SENDER = "91330106MA27Y4RU1B"
 cells = st.one_of(st.text(max_size=30), st.sampled_from(["", " ", "\t", "0" * 13, "6901234000016", "2026-03-01 09:00"]))
-good = {
+codes = st.sampled_from(
+    [
+        sgtin("00001", 1),
+        "01069012340000161721123110L1\x1d21S1",
+        "83518959636183295167",
+        "urn:epc:class:lgtin:6901234.000001.L1",
+        "HTTPS://id.gs1.org/01/06901234000016/21/1",
+    ]
+)
+plausible = {
     "event_time": st.sampled_from(["2026-03-01 09:00", "2026-03-01T09:00:00+08:00", "2026-03-01 09:00:30"]),
     "step": st.sampled_from(sorted(STEPS)),
-    "code": st.sampled_from([sgtin("00001", 1), "01069012340000161721123110L1\x1d21S1", "83518959636183295167"]),
+    "code": codes,
+    "parent_code": st.one_of(st.just(""), codes),
     "location": st.sampled_from(["6901234000016", "6901234000023"]),
     "destination": st.sampled_from(["", "6901234000030"]),
 }
-# each column a plausible value three times in four, else anything at all
-rows = st.fixed_dictionaries({column: st.one_of(*[good.get(column, cells)] * 3, cells) for column in COLUMNS})
+# a plausible row (the columns nobody checks, such as lot and shipment, hold anything), then at most
+# one column replaced by anything at all
+rows = st.builds(
+    lambda row, column, cell: {**row, **({column: cell} if column else {})},
+    st.fixed_dictionaries({column: plausible.get(column, cells) for column in COLUMNS}),
+    st.sampled_from([None, *COLUMNS]),
+    cells,
+)
 
 
 @settings(max_examples=600, deadline=None)

@@ -3,6 +3,7 @@ on the console's scan page. Rows become the same normalized events as EPCIS docu
 through the same business rules, pack state and alerts.
 
 Columns: event_time, step, code, parent_code, location, destination, lot, expiry, shipment.
+parent_code (the case or pallet) counts on packing and unpacking rows only; other rows ignore it.
 """
 
 import datetime as dt
@@ -15,6 +16,7 @@ from urllib.parse import quote
 from medreg.core.tabular import Limits, read_table
 from medreg.trace.codes import CodeError, parse_code
 from medreg.trace.epcis.model import EpcisEvent, EventError
+from medreg.trace.epcis.values import check_epc
 from medreg.trace.epcis.vocabulary import ABSOLUTE_URI
 
 STEPS = {
@@ -30,6 +32,7 @@ STEPS = {
 # Table steps that CBV 2.0 does not name: in the stored EPCIS payload, a URI of the platform's own
 # vocabulary (decision 0107); the event's business step stays the table's word for the rules.
 PAYLOAD_STEPS = {"returning": "urn:medreg:cbv:bizstep:returning"}
+CONTAINER_STEPS = ("packing", "unpacking")
 COLUMNS = ("event_time", "step", "code", "parent_code", "location", "destination", "lot", "expiry", "shipment")
 REQUIRED = ("event_time", "step", "code", "location")
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -80,12 +83,10 @@ def event_from_row(number: int, row: dict[str, str], sender: str) -> EpcisEvent 
             "The time is not a date and time.",
             "Write it as 2026-03-01 09:30 (China time) or in ISO 8601 with an offset.",
         )
-    for field in ("code", "parent_code"):
-        value = (row.get(field) or "").strip()
-        if value or field == "code" or step in ("packing", "unpacking"):  # an empty code is refused
-            problem = _code_problem(number, field, value)
-            if problem is not None:
-                return problem
+    for field in ("code", "parent_code") if step in CONTAINER_STEPS else ("code",):  # empty is refused
+        problem = _code_problem(number, field, (row.get(field) or "").strip())
+        if problem is not None:
+            return problem
     for field, fix in (
         ("location", "Use the GLN registered for your site."),
         ("destination", "Use the GLN of the receiving party's site, or leave the cell empty."),
@@ -117,8 +118,9 @@ def _time(text: str) -> dt.datetime | None:
 
 def _event(number: int, row: dict[str, str], step: str, when: dt.datetime, sender: str) -> EpcisEvent:
     kind, action, disposition = STEPS[step]
-    code, parent = (row.get("code") or "").strip(), (row.get("parent_code") or "").strip() or None
     aggregation = kind == "AggregationEvent"
+    code = (row.get("code") or "").strip()
+    parent = (row.get("parent_code") or "").strip() if aggregation else None  # other steps ignore it
     location = f"urn:epc:id:sgln:{row['location'].strip()[:7]}.{row['location'].strip()[7:12]}.0"
     destination = (row.get("destination") or "").strip()
     destinations = (("owning_party", _party(destination)),) if destination else ()
@@ -175,10 +177,11 @@ def _event(number: int, row: dict[str, str], step: str, when: dt.datetime, sende
 
 
 def _epc(code: str) -> str:
-    """A code (checked by `event_from_row`) as an EPCIS 2.0 event names it: a URI as written, a
+    """A code (checked by `event_from_row`) as an EPCIS 2.0 event names it: an EPC URI as written, a
     scanned GS1 code as its Digital Link URI (batch and expiry kept), China's 20-digit code as its
-    canonical key `cn:<digits>`, which the code parser reads back (decision 0102, amendment)."""
-    if ABSOLUTE_URI.match(code):
+    canonical key `cn:<digits>`, which the code parser reads back; any other code (an LGTIN class
+    URN) as its Digital Link URI (decision 0107)."""
+    if ABSOLUTE_URI.match(code) and check_epc(code) is None:
         return code
     parsed = parse_code(code)
     return parsed.key if parsed.kind == "cn" else parsed.as_digital_link()
