@@ -403,10 +403,9 @@ def test_the_rest_of_the_shipment_received_later_raises_no_second_alert() -> Non
     assert set(Pack.objects.filter(key__in=KEYS).values_list("status", flat=True)) == {"received"}
 
 
-@pytest.mark.django_db
-def test_receipt_of_one_case_of_two_counts_the_packs_of_the_other() -> None:
-    # given six psychotropic packs in two cases of three, both cases shipped under one despatch advice
-    chain, client = build_chain(special_control="psychotropic_2"), Client()
+def ship_two_cases_to_the_distributor(client: Client, chain: Chain) -> None:
+    """The manufacturer commissions the six packs, packs them into CASE_1 and CASE_2 (three each) and
+    ships both cases to the distributor under one despatch advice."""
     capture(
         client,
         chain.tokens["manufacturer"],
@@ -417,6 +416,13 @@ def test_receipt_of_one_case_of_two_counts_the_packs_of_the_other() -> None:
             shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", [CASE_1, CASE_2], "00002"),
         ),
     )
+
+
+@pytest.mark.django_db
+def test_receipt_of_one_case_of_two_counts_the_packs_of_the_other() -> None:
+    # given six psychotropic packs in two cases of three, both cases shipped under one despatch advice
+    chain, client = build_chain(special_control="psychotropic_2"), Client()
+    ship_two_cases_to_the_distributor(client, chain)
     # when the distributor scans only the first case
     capture(
         client,
@@ -447,16 +453,7 @@ def test_receipt_of_one_case_of_two_counts_the_packs_of_the_other() -> None:
 def test_receipt_of_every_case_of_a_special_control_shipment_raises_no_alert() -> None:
     # given six narcotic packs in two cases shipped under one despatch advice
     chain, client = build_chain(special_control="narcotic"), Client()
-    capture(
-        client,
-        chain.tokens["manufacturer"],
-        document(
-            commissioning(),
-            aggregation("urn:uuid:a1", "2026-03-01T09:10:00+08:00", CASE_1, PACKS[:3], "00001"),
-            aggregation("urn:uuid:a2", "2026-03-01T09:11:00+08:00", CASE_2, PACKS[3:], "00001"),
-            shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", [CASE_1, CASE_2], "00002"),
-        ),
-    )
+    ship_two_cases_to_the_distributor(client, chain)
     # when the distributor scans both cases
     capture(
         client,

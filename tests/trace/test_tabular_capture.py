@@ -1,6 +1,7 @@
 """Small pharmacies and clinics: a CSV file or scanned codes become events like any EPCIS document."""
 
 import json
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -56,11 +57,7 @@ def test_csv_upload_receives_and_dispenses() -> None:
         + "".join(f"2026-03-03 10:0{i},receiving,{code},{PHARMACY_GLN}\n" for i, code in enumerate(PACKS))
         + f"2026-03-04 15:00,dispensing,{PACKS[0]},{PHARMACY_GLN}\n"
     )
-    response = client.post(
-        "/api/trace/uploads",
-        {"file": _file(csv_text.encode("utf-8-sig"), "scans.csv")},
-        headers={"Authorization": f"Bearer {chain.tokens['pharmacy']}"},
-    )
+    response = upload(client, chain.tokens["pharmacy"], csv_text.encode("utf-8-sig"), "scans.csv")
     assert response.status_code == 202
     job = CaptureJob.objects.get(pk=response.json()["captureID"])
     assert (job.status, job.stored_count, job.error_count) == ("succeeded", 4, 0)
@@ -79,11 +76,7 @@ def test_bad_rows_are_named_and_good_rows_kept() -> None:
         f"yesterday,receiving,{PACKS[1]},{PHARMACY_GLN}\n2026-03-03 10:00,selling,{PACKS[2]},{PHARMACY_GLN}\n"
         f"2026-03-03 10:00,receiving,0123,{PHARMACY_GLN}\n"
     )
-    response = client.post(
-        "/api/trace/uploads",
-        {"file": _file(csv_text.encode(), "scans.csv")},
-        headers={"Authorization": f"Bearer {chain.tokens['pharmacy']}"},
-    )
+    response = upload(client, chain.tokens["pharmacy"], csv_text.encode(), "scans.csv")
     job = CaptureJob.objects.get(pk=response.json()["captureID"])
     assert (job.status, job.stored_count) == ("partial", 1)
     assert [(e["event"], e["field"], e["code"]) for e in job.errors] == [
@@ -96,11 +89,7 @@ def test_bad_rows_are_named_and_good_rows_kept() -> None:
 @pytest.mark.django_db
 def test_unreadable_file_is_refused_at_once() -> None:
     chain, client = build_chain(), Client()
-    response = client.post(
-        "/api/trace/uploads",
-        {"file": _file(b"PK\x03\x04garbage", "scans.xlsx")},
-        headers={"Authorization": f"Bearer {chain.tokens['pharmacy']}"},
-    )
+    response = upload(client, chain.tokens["pharmacy"], b"PK\x03\x04garbage", "scans.xlsx")
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "file"
     assert CaptureJob.objects.count() == 0
@@ -122,8 +111,11 @@ def test_scanned_codes_are_reported() -> None:
     assert set(Pack.objects.filter(lot="L9").values_list("status", flat=True)) == {"received"}
 
 
-def _file(content: bytes, name: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content)
+def upload(client: Client, token: str, content: bytes, name: str) -> Any:
+    """POST a table file to the upload API as the enterprise whose token is `token`."""
+    return client.post(
+        "/api/trace/uploads", {"file": SimpleUploadedFile(name, content)}, headers={"Authorization": f"Bearer {token}"}
+    )
 
 
 @pytest.mark.django_db
@@ -137,11 +129,7 @@ def test_a_row_is_stored_as_a_whole_epcis_event() -> None:
         f"2026-03-01 09:00,commissioning,{PACKS[0]},{maker_gln},,L9,2028-02-29,\n"
         f"2026-03-02 09:00,shipping,{PACKS[0]},{maker_gln},{PHARMACY_GLN},L9,,DN-2026-001\n"
     )
-    response = client.post(
-        "/api/trace/uploads",
-        {"file": _file(csv_text.encode(), "rows.csv")},
-        headers={"Authorization": f"Bearer {chain.tokens['manufacturer']}"},
-    )
+    response = upload(client, chain.tokens["manufacturer"], csv_text.encode(), "rows.csv")
     assert response.status_code == 202
     # then each event's payload says everything its row said, as EPCIS 2.0 JSON, under its identity
     events = {e.biz_step: e for e in Event.objects.all()}
@@ -192,11 +180,7 @@ def test_a_destination_that_is_not_a_gln_is_refused_for_its_row(destination: str
         f"2026-03-01 09:00,commissioning,{PACKS[0]},{maker_gln},\n"
         f"2026-03-02 09:00,shipping,{PACKS[0]},{maker_gln},{destination}\n"
     )
-    response = client.post(
-        "/api/trace/uploads",
-        {"file": _file(csv_text.encode(), "rows.csv")},
-        headers={"Authorization": f"Bearer {chain.tokens['manufacturer']}"},
-    )
+    response = upload(client, chain.tokens["manufacturer"], csv_text.encode(), "rows.csv")
     job = CaptureJob.objects.get(pk=response.json()["captureID"])
     assert (job.status, job.stored_count) == ("partial", 1)
     assert job.errors == [
