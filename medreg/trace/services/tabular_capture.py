@@ -121,11 +121,12 @@ def _event(number: int, row: dict[str, str], step: str, when: dt.datetime, sende
     aggregation = kind == "AggregationEvent"
     code = (row.get("code") or "").strip()
     parent = (row.get("parent_code") or "").strip() if aggregation else None  # other steps ignore it
-    location = f"urn:epc:id:sgln:{row['location'].strip()[:7]}.{row['location'].strip()[7:12]}.0"
+    gln = row["location"].strip()
+    location = f"urn:epc:id:sgln:{gln[:7]}.{gln[7:12]}.0"
     destination = (row.get("destination") or "").strip()
     destinations = (("owning_party", _party(destination)),) if destination else ()
     shipment = (row.get("shipment") or "").strip()
-    transaction = _transaction(step, shipment, row["location"].strip()) if shipment else None
+    transaction = _transaction(step, shipment, gln) if shipment else None
     ilmd = _ilmd(row)
     # The event as an EPCIS 2.0 JSON event, with everything the row says: stored as the event's
     # payload (what the query interface returns and the distribution tree reads), and its identity.
