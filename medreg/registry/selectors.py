@@ -275,9 +275,8 @@ OUT_OF_FORCE = (LicenceStatus.SUSPENDED, LicenceStatus.REVOKED)
 def licence_periods(scope: Scope, codes: set[str]) -> dict[str, list[InForce]]:
     """For each enterprise, when each of its licences was in force, to judge a past moment: from the
     start of its issue day to the end of its last valid day (days of the platform's calendar), less
-    the time its status history shows it suspended or revoked. A licence that expired by date counts
-    for the days it covered; a suspended or revoked licence whose history records no such step (one
-    entered with that status) counts for none. Two queries."""
+    the time its status history shows it suspended or revoked, and ended early by a step to expired
+    (the rules, and what happens when history and status disagree: `_in_force`). Two queries."""
     rows = list(
         licences(scope)
         .filter(enterprise__uscc__in=codes)
