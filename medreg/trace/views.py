@@ -24,6 +24,7 @@ from medreg.core.scoping import Scope, ScopeKind
 from medreg.registry import selectors as registry
 from medreg.trace import selectors, svg
 from medreg.trace.alert_texts import TEXTS
+from medreg.trace.error_texts import said_error
 from medreg.trace.locations import gln_of
 from medreg.trace.models import Alert, AlertStatus, CaptureStatus, PackStatus
 from medreg.trace.services.alerts import change_alert_status
@@ -410,4 +411,5 @@ def job(request: HttpRequest, job_id: str) -> HttpResponse:
     """Progress of a capture job; refreshes itself while the job runs."""
     found = selectors.capture_job(_scope(request), str(job_id))
     running = found.status in (CaptureStatus.ACCEPTED, CaptureStatus.RUNNING)
-    return render(request, "trace/job.html", {"job": found, "running": running})
+    errors = [said_error(error) for error in found.errors]
+    return render(request, "trace/job.html", {"job": found, "running": running, "errors": errors})

@@ -2,6 +2,7 @@
 alert queue, uploads and scans — exact contents, who sees what, pinned query counts."""
 
 import re
+from html import escape
 from typing import Any
 from urllib.parse import quote
 
@@ -466,6 +467,25 @@ def test_upload_creates_a_job_whose_page_shows_its_counts_and_row_errors(walked:
     rows = between(page, 'data-testid="job-error-rows"', "</table>")
     assert re.findall(r'<td class="num">([^<]*)</td><td><code>([^<]*)</code>', rows) == [("3", "code")]  # file line 3
     assert Pack.objects.get(key=walked_key(1)).status == "dispensed"
+    # and the problem is said in Chinese, with the error's own English message beside it
+    message = "code: format of 'not-a-code' is not recognised."
+    hint = (
+        "Give a GS1 DataMatrix scan (]d2...), a bracketed element string ((01)...(21)...), "
+        "a GS1 Digital Link URI (https://.../01/...), an EPC URN (urn:epc:id:sgtin:...) "
+        "or a 20-digit China drug traceability code."
+    )
+    assert _problem_cell(rows) == (
+        '无法识别该追溯码。 <span class="muted">请扫描或输入药品包装上印制的码：20 位药品追溯码、GS1 条码、'
+        f'GS1 数字链接或 EPC URI。</span><br><small class="muted" lang="en">{escape(message)}</small>'
+    )
+    english = between(
+        text_of(client.get(response["Location"], {"lang": "en"})), 'data-testid="job-error-rows"', "</table>"
+    )
+    assert _problem_cell(english) == f'{escape(message)} <span class="muted">{escape(hint)}</span>'
+
+
+def _problem_cell(rows: str) -> str:
+    return re.findall(r'<td class="wrap-cell">(.*?)</td></tr>', rows, re.DOTALL)[0]  # type: ignore[no-any-return]
 
 
 def test_an_unreadable_upload_is_refused_at_once(walked: Chain) -> None:

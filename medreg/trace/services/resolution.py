@@ -99,7 +99,8 @@ def to_step(event: EpcisEvent, facts: Facts) -> Step | EventError:
         children = tuple(map(object_key, (*event.child_epcs, *event.input_epcs)))
         parent = object_key(event.parent_id) if event.parent_id else None
     except CodeError as error:
-        return EventError(event.index, error.field or "epcList", "invalid_code", str(error), error.fix)
+        message = f"{error.field}: {error.problem}"
+        return EventError(event.index, error.field or "epcList", "invalid_code", message, error.fix)
     location = _own_location(event, facts)
     if isinstance(location, EventError):
         return location

@@ -101,7 +101,7 @@ def _code_problem(number: int, field: str, value: str) -> EventError | None:
     try:
         parse_code(value)
     except CodeError as error:
-        return EventError(number, field, "invalid_code", str(error), error.fix)
+        return EventError(number, field, "invalid_code", f"{error.field}: {error.problem}", error.fix)
     return None
 
 
