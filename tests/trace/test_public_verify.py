@@ -17,6 +17,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, OperationalError, close_old_connections, connection, connections
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -446,6 +447,25 @@ def test_verification_is_one_query_once_the_drug_summary_is_cached(
     )
     assert (second.product, second.batch, second.warnings) == ("阿莫西林胶囊", "R2026", ("recalled",))
     assert invalid.warnings == ("invalid_code",)
+
+
+def test_the_verification_statement_is_prepared_on_postgresql_and_no_django_query_is(chain: Chain) -> None:
+    # when verifications and ORM queries alternate, each several times
+    with CaptureQueriesContext(connection) as queries:
+        for number in (1, 3, 1):
+            selectors.verify(sgtin("00001", number))
+            Pack.objects.filter(key="gs1:01/00000000000000/21/x").exists()
+
+    # then each verification ran the one statement
+    statement = selectors._verification_statement()[0]
+    assert [q["sql"][:40] for q in queries.captured_queries].count(statement[:40]) == 3
+    if connection.vendor == "postgresql":  # as a statement prepared once on the connection
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+            prepared = [row[0] for row in cursor.fetchall()]
+        assert prepared == [statement.replace("%s", "$1", 1).replace("%s", "$2", 1)]
+    else:  # SQLite has no server-side statements: a plain query each time
+        assert connection.vendor == "sqlite"
 
 
 def test_a_renamed_drug_shows_when_the_cache_period_ends(chain: Chain, monkeypatch: pytest.MonkeyPatch) -> None:
