@@ -1,21 +1,17 @@
 """What a capture error says in the console, per error code: a problem and a fix, in English marked
-for translation. A capture job keeps each error's English message, which names the offending value
-(the API and the audit trail give it as it is); the console says the code's sentence in the reader's
-language and shows that message beside it when the reader's language is not English (decision 0108).
+for translation (decision 0108; the mechanism is `core.error_texts`). A capture job keeps each
+error's English message, which names the offending value (the API and the audit trail give it as it
+is); the console says the code's sentence in the reader's language and shows that message beside it
+when the reader's language is not English.
 
 Every code the capture path can give is here; tests/trace/test_error_texts.py finds the codes in the
 source and in the conformance corpus's refusals and fails on one without a text."""
 
 from dataclasses import dataclass
 
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
-
-@dataclass(frozen=True, slots=True)
-class ErrorText:
-    problem: str
-    fix: str
-
+from medreg.core.error_texts import TABLE_TEXTS, ErrorText, said
 
 TEXTS = {
     # the document as a whole (medreg.trace.epcis, document layer)
@@ -155,24 +151,38 @@ TEXTS = {
 }
 
 
+# A submitted document or table refused at once (medreg.trace.services.submission), and the table
+# reader's refusals, which an upload also gives.
+SUBMISSION_TEXTS = {
+    **TABLE_TEXTS,
+    "unsupported_media_type": ErrorText(
+        gettext_noop("The document is neither JSON nor XML."),
+        gettext_noop("Send it as application/json, application/ld+json or application/xml."),
+    ),
+    "empty": ErrorText(gettext_noop("The document is empty."), gettext_noop("Send an EPCIS document.")),
+    "invalid_value": ErrorText(
+        gettext_noop("The capture error behaviour is not rollback or proceed."),
+        gettext_noop("Use rollback (the default) or proceed."),
+    ),
+}
+
+
 @dataclass(frozen=True, slots=True)
-class SaidError:
-    """A stored capture error as the console shows it."""
+class SaidJobError:
+    """A stored capture error as the job page shows it."""
 
     event: int | None
     field: str
     problem: str
     fix: str
-    detail: str  # the error's own English message, when the problem is said in another language
+    detail: str
 
 
-def said_error(error: dict[str, object]) -> SaidError:
+def said_error(error: dict[str, object]) -> SaidJobError:
     """`error` (an entry of CaptureJob.errors) in the active language; its own message and fix when the
     reader reads English or its code has no text (an error stored by an older version)."""
     event = error.get("event")
     number = event if isinstance(event, int) and not isinstance(event, bool) else None
-    field, message, fix = (str(error.get(name) or "") for name in ("field", "message", "fix"))
-    text = TEXTS.get(str(error.get("code") or ""))
-    if text is None or (get_language() or "en").split("-")[0] == "en":
-        return SaidError(number, field, message, fix, "")
-    return SaidError(number, field, gettext(text.problem), gettext(text.fix), message)
+    field, message, fix, code = (str(error.get(name) or "") for name in ("field", "message", "fix", "code"))
+    text = said(code, field, message, fix, TEXTS)
+    return SaidJobError(number, text.field, text.problem, text.fix, text.detail)

@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from medreg.core.actor import Actor, client_ip
+from medreg.core.error_texts import said_refusal
 from medreg.core.errors import DomainError, PermissionDenied
 from medreg.core.scoping import Scope, ScopeKind
 from medreg.registry import selectors as registry
 from medreg.trace import selectors, svg
 from medreg.trace.alert_texts import TEXTS
-from medreg.trace.error_texts import said_error
+from medreg.trace.error_texts import SUBMISSION_TEXTS, said_error
 from medreg.trace.locations import gln_of
 from medreg.trace.models import Alert, AlertStatus, CaptureStatus, PackStatus
 from medreg.trace.services.alerts import change_alert_status
@@ -377,7 +378,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         try:
             job = submit_table(actor=_actor(request), scope=_scope(request), data=file.read(), filename=file.name or "")
         except DomainError as error:
-            form.add_error("file", "; ".join(f"{e.message} {e.fix}".strip() for e in error.errors))
+            form.add_error("file", said_refusal(error, SUBMISSION_TEXTS))
         else:
             return redirect("trace:job", job_id=job.pk)
     return render(request, "trace/upload.html", {"form": form}, status=400 if form.errors else 200)
@@ -394,7 +395,7 @@ def scan(request: HttpRequest) -> HttpResponse:
         try:
             job = submit_scan(actor=_actor(request), scope=_scope(request), **form.cleaned_data)
         except DomainError as error:
-            form.add_error(None, "; ".join(e.message for e in error.errors))
+            form.add_error(None, said_refusal(error, SUBMISSION_TEXTS))
         else:
             return redirect("trace:job", job_id=job.pk)
     return render(request, "trace/scan.html", {"form": form, "sites": sites}, status=400 if form.errors else 200)

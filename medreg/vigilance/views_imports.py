@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
 from medreg.core.actor import Actor, client_ip
+from medreg.core.error_texts import said_refusal
 from medreg.core.errors import DomainError, NotFound, PermissionDenied
 from medreg.core.scoping import Scope
 from medreg.vigilance import import_selectors
@@ -39,7 +40,8 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _errors(error: DomainError) -> str:
-    return "; ".join(f"{e.message} {e.fix}".strip() for e in error.errors)
+    """The file's refusal in the reader's language where the table reader gave it (core.error_texts)."""
+    return said_refusal(error)
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from medreg.trace.error_texts import TEXTS, SaidError, said_error
+from medreg.trace.error_texts import SUBMISSION_TEXTS, TEXTS, SaidJobError, said_error
 from medreg.trace.services.tabular_capture import STEPS
 from tests.trace.test_epcis_document_conformance import OPENEPCIS_INVALID
 
@@ -61,14 +61,25 @@ def test_every_refusal_of_the_conformance_corpus_has_a_text() -> None:
     assert refused - set(TEXTS) == set()
 
 
-@pytest.mark.parametrize("code", sorted(TEXTS))
+@pytest.mark.parametrize("code", sorted({**TEXTS, **SUBMISSION_TEXTS}))
 def test_every_text_has_a_chinese_translation(code: str) -> None:
-    text = TEXTS[code]
+    text = {**TEXTS, **SUBMISSION_TEXTS}[code]
     with translation.override("zh-hans"):
         problem, fix = translation.gettext(text.problem), translation.gettext(text.fix)
     assert problem != text.problem
     assert fix != text.fix
     assert "%" not in problem + fix
+
+
+def test_every_refusal_of_a_submission_has_a_text() -> None:
+    source = (TRACE / "services" / "submission.py").read_text(encoding="utf-8")
+    codes = {
+        node.args[1].value  # type: ignore[attr-defined]
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "single"
+    }
+    assert codes == {"unsupported_media_type", "too_large", "empty", "invalid_value"}
+    assert codes - set(SUBMISSION_TEXTS) == set()
 
 
 def test_the_table_steps_fix_names_every_step_a_table_may_report() -> None:
@@ -82,7 +93,7 @@ STORED = {"event": 3, "field": "location", "code": "invalid_gln", "message": "'6
 def test_an_error_is_said_in_chinese_with_its_own_message_beside_it() -> None:
     with translation.override("zh-hans"):
         said = said_error(STORED)
-    assert said == SaidError(
+    assert said == SaidJobError(
         3,
         "location",
         "地点不是 13 位的全球位置码（GLN）。",
@@ -94,18 +105,18 @@ def test_an_error_is_said_in_chinese_with_its_own_message_beside_it() -> None:
 def test_an_english_reader_gets_the_error_as_stored() -> None:
     with translation.override("en"):
         said = said_error(STORED)
-    assert said == SaidError(3, "location", "'69' is not a 13-digit GLN.", "f", "")
+    assert said == SaidJobError(3, "location", "'69' is not a 13-digit GLN.", "f", "")
 
 
 def test_an_error_without_a_known_code_keeps_its_own_words() -> None:
     stored = {"event": None, "field": "", "code": "retired.code", "message": "m", "fix": ""}
     with translation.override("zh-hans"):
         said = said_error(stored)
-    assert said == SaidError(None, "", "m", "", "")
+    assert said == SaidJobError(None, "", "m", "", "")
 
 
 def test_a_stored_error_with_odd_values_is_still_said() -> None:
     stored: dict[str, object] = {"event": True, "field": None, "code": None}  # e.g. hand-edited JSON
     with translation.override("zh-hans"):
         said = said_error(stored)
-    assert said == SaidError(None, "", "", "", "")
+    assert said == SaidJobError(None, "", "", "", "")

@@ -494,7 +494,10 @@ def test_an_unreadable_upload_is_refused_at_once(walked: Chain) -> None:
     response = client.post("/trace/uploads/", {"file": _file("sales.xlsx", b"PK\x03\x04 not a workbook")})
 
     assert response.status_code == 400
-    assert 'data-testid="upload-error"' in text_of(response)
+    assert re.findall(r'<p class="error" data-testid="upload-error">([^<]*)</p>', text_of(response)) == [
+        "该文件不是可读取的 Excel 工作簿。 请用 Excel 或 WPS 打开该文件，重新另存为 .xlsx（或 CSV UTF-8）格式。"
+        " (The file is not a readable .xlsx workbook (broken zip).)"
+    ]
     assert CaptureJob.objects.filter(format__in=["csv", "xlsx"]).count() == 0
 
 
