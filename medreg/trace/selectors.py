@@ -129,12 +129,27 @@ def _prepared_row(sql: str, arguments: list[Any]) -> tuple[Any, ...] | None:
     connection.ensure_connection()
     connection.validate_no_broken_transaction()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        if connection.queries_logged:
-            with CursorDebugWrapper(cursor, connection).debug_sql(sql, arguments):
-                cursor.execute(sql, arguments, prepare=True)
-        else:
+        try:
+            return _execute_prepared(cursor, sql, arguments)
+        except psycopg.errors.FeatureNotSupported:
+            # "cached plan must not change result type": a migration run by another process changed
+            # a column the statement reads since this connection prepared it, and every execution
+            # would fail until the connection closed. Outside a transaction nothing else was lost:
+            # forget the connection's prepared statements (psycopg clears its own record of them on
+            # DEALLOCATE ALL) and prepare the statement anew.
+            if connection.in_atomic_block:
+                raise
+            cursor.execute("DEALLOCATE ALL")
+            return _execute_prepared(cursor, sql, arguments)
+
+
+def _execute_prepared(cursor: psycopg.Cursor[Any], sql: str, arguments: list[Any]) -> tuple[Any, ...] | None:
+    if connection.queries_logged:
+        with CursorDebugWrapper(cursor, connection).debug_sql(sql, arguments):
             cursor.execute(sql, arguments, prepare=True)
-        return cursor.fetchone()
+    else:
+        cursor.execute(sql, arguments, prepare=True)
+    return cursor.fetchone()  # type: ignore[no-any-return]
 
 
 DRUG_SUMMARY_CACHE_SECONDS = 60

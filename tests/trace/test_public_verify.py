@@ -363,6 +363,49 @@ def test_a_connection_the_database_dropped_is_replaced_without_an_error() -> Non
     assert (status, json.loads(body)["status"]) == ("200 OK", "received")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_migration_run_by_another_process_does_not_break_verification() -> None:
+    # given a pack verified once on this connection (on PostgreSQL: its statement prepared)
+    Pack.objects.create(
+        key=f"gs1:01/{gtin('00001')}/21/1", gtin=gtin("00001"), serial="1", lot="L1", approval_number=APPROVAL,
+        status="received", holder_enterprise_code="91330100MA2XXXXX0A",
+        commissioned_by_enterprise_code="91330100MA2XXXXX0A", jurisdiction_path="330000/330100",
+        commissioned_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+    route = PublicVerifyRoute(django_application)
+    assert call(route, path_of(sgtin("00001", 1)))[0] == "200 OK"
+
+    # when another process changes a column the statement reads, then changes it back
+    with column_widened_elsewhere():
+        status, _, body = call(route, path_of(sgtin("00001", 1)))
+
+    # then the verification still answers, and so does the next one on the schema as it was
+    assert (status, json.loads(body)["batch"]) == ("200 OK", "L1")
+    status, _, body = call(route, path_of(sgtin("00001", 1)))
+    assert (status, json.loads(body)["batch"]) == ("200 OK", "L1")
+
+
+@contextmanager
+def column_widened_elsewhere() -> Iterator[None]:
+    """On another connection: trace_pack.lot one character wider (on PostgreSQL a new result type for
+    a prepared statement), restored after. SQLite cannot change a column's type: a column is added
+    and dropped instead, which changes the schema all the same."""
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    changes = (
+        ("ALTER TABLE trace_pack ALTER COLUMN lot TYPE varchar(41)", "ALTER TABLE trace_pack ALTER COLUMN lot TYPE varchar(40)")
+        if connection.vendor == "postgresql"
+        else ("ALTER TABLE trace_pack ADD COLUMN medreg_test integer", "ALTER TABLE trace_pack DROP COLUMN medreg_test")
+    )  # fmt: skip
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(changes[0])
+        yield
+    finally:
+        with other.cursor() as cursor:
+            cursor.execute(changes[1])
+        other.close()
+
+
 @contextmanager
 def connection_lost() -> Iterator[None]:
     """PostgreSQL: the backend terminated, as a restart or an idle timeout does. SQLite has no server
