@@ -391,11 +391,11 @@ def column_widened_elsewhere() -> Iterator[None]:
     a prepared statement), restored after. SQLite cannot change a column's type: a column is added
     and dropped instead, which changes the schema all the same."""
     other = connections.create_connection(DEFAULT_DB_ALIAS)
-    changes = (
-        ("ALTER TABLE trace_pack ALTER COLUMN lot TYPE varchar(41)", "ALTER TABLE trace_pack ALTER COLUMN lot TYPE varchar(40)")
-        if connection.vendor == "postgresql"
-        else ("ALTER TABLE trace_pack ADD COLUMN medreg_test integer", "ALTER TABLE trace_pack DROP COLUMN medreg_test")
-    )  # fmt: skip
+    if connection.vendor == "postgresql":
+        alter = "ALTER TABLE trace_pack ALTER COLUMN lot TYPE"
+        changes = (f"{alter} varchar(41)", f"{alter} varchar(40)")
+    else:
+        changes = ("ALTER TABLE trace_pack ADD COLUMN medreg_x integer", "ALTER TABLE trace_pack DROP COLUMN medreg_x")
     try:
         with other.cursor() as cursor:
             cursor.execute(changes[0])
