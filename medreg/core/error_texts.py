@@ -27,7 +27,7 @@ class SaidError:
     field: str
     problem: str
     fix: str
-    detail: str  # the error's own English message, when the problem is said in another language
+    detail: str  # the error's own English message and fix, when the problem is said in another language
 
     def sentence(self) -> str:
         """Problem, fix and detail in one line, for a form's error message."""
@@ -71,12 +71,12 @@ TABLE_TEXTS = {
 
 def said(code: str, field: str, message: str, fix: str, texts: Mapping[str, ErrorText]) -> SaidError:
     """An error in the active language: its code's text from `texts`, translated, with its own
-    message as the detail; its own message and fix when the reader reads English or `texts` has
-    no text for its code."""
+    message and fix as the detail (they name the value and may list the valid ones); its own
+    message and fix when the reader reads English or `texts` has no text for its code."""
     text = texts.get(code)
     if text is None or (get_language() or "en").split("-")[0] == "en":
         return SaidError(field, message, fix, "")
-    return SaidError(field, gettext(text.problem), gettext(text.fix), message)
+    return SaidError(field, gettext(text.problem), gettext(text.fix), f"{message} {fix}".strip())
 
 
 def said_refusal(error: DomainError, texts: Mapping[str, ErrorText] = TABLE_TEXTS) -> str:

@@ -4,8 +4,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
-PREPARE_ONLY_WHEN_ASKED = 2**62  # psycopg prepares a statement after this many executions
-
 
 def database_from_env(url: str | None, var_dir: Path) -> dict[str, Any]:
     """Return Django's DATABASES['default'] for `url`; embedded SQLite when no URL is given."""
@@ -44,10 +42,5 @@ def _postgres(parsed: Any) -> dict[str, Any]:
         "HOST": query.get("host", [parsed.hostname or ""])[0],
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
-        # Django turns psycopg's prepared statements off (prepare_threshold None), and then psycopg
-        # ignores `execute(..., prepare=True)` too. Django's own cursors bind on the client and never
-        # prepare whatever this says; the threshold only lets the statements that ask for it be
-        # prepared (public verification, decision 0104 point 8) and no other ever reaches it.
-        "OPTIONS": {"prepare_threshold": PREPARE_ONLY_WHEN_ASKED},
+        "CONN_HEALTH_CHECKS": True,  # prepared statements: medreg/core/db.py
     }

@@ -24,7 +24,7 @@ TEXTS = {
         gettext_noop("Remove the DOCTYPE and any entity declarations."),
     ),
     "document.format": ErrorText(
-        gettext_noop("The document is not well-formed JSON or XML."),
+        gettext_noop("The document is not well-formed JSON or XML, or not one JSON object."),
         gettext_noop("Send one well-formed EPCIS document in UTF-8."),
     ),
     "document.too_many_events": ErrorText(
@@ -57,8 +57,11 @@ TEXTS = {
         gettext_noop("Use ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent or AssociationEvent."),
     ),
     "schema.identifiers_missing": ErrorText(
-        gettext_noop("The event names no pack, case or quantity."),
-        gettext_noop("Add the codes or quantities the event is about."),
+        gettext_noop("The event lacks the codes or quantities its type requires."),
+        gettext_noop(
+            "Add the codes or quantities the event is about; a transformation needs its inputs and "
+            "outputs, or a transformation ID."
+        ),
     ),
     "schema.number": ErrorText(
         gettext_noop("The quantity is not a number."),
@@ -77,8 +80,11 @@ TEXTS = {
         gettext_noop("Give the field in the form the EPCIS 2.0 standard defines."),
     ),
     "schema.unknown_field": ErrorText(
-        gettext_noop("The field is not part of EPCIS and not a declared extension."),
-        gettext_noop("Remove it, or name it prefix:name with a prefix declared in @context."),
+        gettext_noop("The field is not allowed here."),
+        gettext_noop(
+            "Remove it. Data of your own goes in an extension of your own namespace: prefix:name with the "
+            "prefix declared in @context in JSON, an element in your own namespace in XML."
+        ),
     ),
     "schema.uom": ErrorText(
         gettext_noop("The unit of measure is not a UN/CEFACT unit code."),
@@ -102,8 +108,8 @@ TEXTS = {
         gettext_noop("Give the product and batch as an LGTIN or a GS1 Digital Link with GTIN and batch."),
     ),
     "vocabulary.unknown_cbv_value": ErrorText(
-        gettext_noop("The value is not in GS1's Core Business Vocabulary and is not a URI."),
-        gettext_noop("Use a CBV 2.0 value, such as shipping or in_transit, or a URI of your own."),
+        gettext_noop("The value is not in GS1's Core Business Vocabulary for this field and is not a URI."),
+        gettext_noop("Use a CBV 2.0 value of this field (listed in the detail) or a URI of your own."),
     ),
     # a row of an uploaded table or a scan (medreg.trace.services.tabular_capture)
     "missing_columns": ErrorText(
@@ -121,15 +127,18 @@ TEXTS = {
         gettext_noop("Write it as 2026-03-01 09:30 (China time) or in ISO 8601 with an offset."),
     ),
     "invalid_gln": ErrorText(
-        gettext_noop("The location is not a 13-digit GLN."),
-        gettext_noop("Write the site's 13-digit GLN as registered."),
+        gettext_noop("The location or destination is not a 13-digit GLN."),
+        gettext_noop(
+            "Write the 13-digit GLN of your site, or of the receiving party, as registered; "
+            "the destination may be left empty."
+        ),
     ),
     # business rules (medreg.trace.services.resolution, medreg.trace.state)
     "invalid_code": ErrorText(
         gettext_noop("The code cannot be read as a pack code."),
         gettext_noop(
-            "Scan or type the code printed on the pack: China's 20-digit code, a GS1 barcode, "
-            "a GS1 Digital Link or an EPC URI."
+            "Scan or type the code printed on the pack, case or pallet: China's 20-digit code, a GS1 "
+            "barcode, a GS1 Digital Link or an EPC URI."
         ),
     ),
     "location_not_owned": ErrorText(
@@ -178,9 +187,11 @@ class SaidJobError:
     detail: str
 
 
-def said_error(error: dict[str, object]) -> SaidJobError:
+def said_error(error: object) -> SaidJobError:
     """`error` (an entry of CaptureJob.errors) in the active language; its own message and fix when the
     reader reads English or its code has no text (an error stored by an older version)."""
+    if not isinstance(error, dict):  # not as this version stores errors: shown as it is
+        error = {"message": str(error)}
     event = error.get("event")
     number = event if isinstance(event, int) and not isinstance(event, bool) else None
     field, message, fix, code = (str(error.get(name) or "") for name in ("field", "message", "fix", "code"))

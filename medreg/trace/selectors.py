@@ -458,7 +458,7 @@ def _query_key(name: str, text: str) -> str:
     try:
         return canonical_key(text)
     except CodeError as error:
-        raise DomainError.single(name, "invalid_code", str(error), error.fix) from error
+        raise DomainError.single(name, "invalid_code", f"{error.field}: {error.problem}", error.fix) from error
 
 
 def _encode_token(last_id: int) -> str:

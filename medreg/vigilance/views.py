@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from medreg.core.actor import Actor, client_ip
+from medreg.core.error_texts import said_refusal
 from medreg.core.errors import DomainError, NotFound, PermissionDenied
 from medreg.core.scoping import Scope
 from medreg.trace import selectors as trace
@@ -61,7 +62,9 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _errors(error: DomainError) -> str:
-    return "; ".join(f"{e.message} {e.fix}".strip() for e in error.errors)
+    """The refusal in the reader's language where its code has a text (the table reader's, decision
+    0108), else as the service said it."""
+    return said_refusal(error)
 
 
 # -- 1. cases ----------------------------------------------------------------------------------

@@ -42,17 +42,14 @@ def test_a_refused_file_is_said_in_chinese_with_its_own_message_beside_it() -> N
     with translation.override("en"):
         english = said_refusal(refused.value)
 
-    assert (
-        chinese
-        == "文件的行数超过平台允许的上限。 请拆分为多个较小的文件，逐个上传。 (The file has more than 10 data rows.)"
-    )
-    assert (
-        english == "The file has more than 10 data rows. Split it into files of fewer rows and import them one by one."
-    )
+    fix = "Split it into files of fewer rows and import them one by one."
+    problem = "文件的行数超过平台允许的上限。 请拆分为多个较小的文件，逐个上传。"
+    assert chinese == f"{problem} (The file has more than 10 data rows. {fix})"
+    assert english == f"The file has more than 10 data rows. {fix}"
 
 
 def test_errors_without_a_text_keep_their_own_words_and_several_are_joined() -> None:
     error = DomainError([FieldError("file", "empty_file", "The file is empty.", "f1"), FieldError("x", "other", "m2")])
     with translation.override("zh-hans"):
-        assert said_refusal(error) == "文件是空的。 请发送第一行为列名的文件。 (The file is empty.); m2"
+        assert said_refusal(error) == "文件是空的。 请发送第一行为列名的文件。 (The file is empty. f1); m2"
         assert said("other", "x", "m2", "", TABLE_TEXTS) == SaidError("x", "m2", "", "")

@@ -96,9 +96,9 @@ def test_an_error_is_said_in_chinese_with_its_own_message_beside_it() -> None:
     assert said == SaidJobError(
         3,
         "location",
-        "地点不是 13 位的全球位置码（GLN）。",
-        "请填写该场所登记的 13 位 GLN。",
-        "'69' is not a 13-digit GLN.",
+        "地点或收货方不是 13 位的全球位置码（GLN）。",
+        "请填写本企业场所或收货方登记的 13 位 GLN；收货方可以留空。",
+        "'69' is not a 13-digit GLN. f",
     )
 
 
@@ -113,6 +113,12 @@ def test_an_error_without_a_known_code_keeps_its_own_words() -> None:
     with translation.override("zh-hans"):
         said = said_error(stored)
     assert said == SaidJobError(None, "", "m", "", "")
+
+
+def test_a_stored_error_that_is_not_an_object_is_shown_as_it_is() -> None:
+    with translation.override("zh-hans"):
+        said = said_error(["hand", "edited"])
+    assert said == SaidJobError(None, "", "['hand', 'edited']", "", "")
 
 
 def test_a_stored_error_with_odd_values_is_still_said() -> None:

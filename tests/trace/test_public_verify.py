@@ -503,6 +503,7 @@ def test_the_verification_statement_is_prepared_on_postgresql_and_no_django_quer
     statement = selectors._verification_statement()[0]
     assert [q["sql"][:40] for q in queries.captured_queries].count(statement[:40]) == 3
     if connection.vendor == "postgresql":  # as a statement prepared once on the connection
+        assert (connection.connection.prepare_threshold, connection.connection.prepared_max) == (2**62, 1)
         with connection.cursor() as cursor:
             cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
             prepared = [row[0] for row in cursor.fetchall()]

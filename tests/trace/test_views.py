@@ -467,7 +467,7 @@ def test_upload_creates_a_job_whose_page_shows_its_counts_and_row_errors(walked:
     rows = between(page, 'data-testid="job-error-rows"', "</table>")
     assert re.findall(r'<td class="num">([^<]*)</td><td><code>([^<]*)</code>', rows) == [("3", "code")]  # file line 3
     assert Pack.objects.get(key=walked_key(1)).status == "dispensed"
-    # and the problem is said in Chinese, with the error's own English message beside it
+    # and the problem is said in Chinese, with the error's own English message and fix beside it
     message = "code: format of 'not-a-code' is not recognised."
     hint = (
         "Give a GS1 DataMatrix scan (]d2...), a bracketed element string ((01)...(21)...), "
@@ -475,8 +475,8 @@ def test_upload_creates_a_job_whose_page_shows_its_counts_and_row_errors(walked:
         "or a 20-digit China drug traceability code."
     )
     assert _problem_cell(rows) == (
-        '无法识别该追溯码。 <span class="muted">请扫描或输入药品包装上印制的码：20 位药品追溯码、GS1 条码、'
-        f'GS1 数字链接或 EPC URI。</span><br><small class="muted" lang="en">{escape(message)}</small>'
+        '无法识别该追溯码。 <span class="muted">请扫描或输入药品包装、箱或托盘上印制的码：20 位药品追溯码、GS1 条码、'
+        f'GS1 数字链接或 EPC URI。</span><br><small class="muted" lang="en">{escape(message + " " + hint)}</small>'
     )
     english = between(
         text_of(client.get(response["Location"], {"lang": "en"})), 'data-testid="job-error-rows"', "</table>"
@@ -496,7 +496,8 @@ def test_an_unreadable_upload_is_refused_at_once(walked: Chain) -> None:
     assert response.status_code == 400
     assert re.findall(r'<p class="error" data-testid="upload-error">([^<]*)</p>', text_of(response)) == [
         "该文件不是可读取的 Excel 工作簿。 请用 Excel 或 WPS 打开该文件，重新另存为 .xlsx（或 CSV UTF-8）格式。"
-        " (The file is not a readable .xlsx workbook (broken zip).)"
+        " (The file is not a readable .xlsx workbook (broken zip). Open the file in Excel or WPS and save it"
+        " again as .xlsx (or as CSV UTF-8).)"
     ]
     assert CaptureJob.objects.filter(format__in=["csv", "xlsx"]).count() == 0
 

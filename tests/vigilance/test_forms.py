@@ -211,3 +211,24 @@ def test_csv_upload_with_a_bad_row_reports_each_row_and_writes_nothing(hospital_
     assert rows == [(3, "onset_date"), (3, "patient_sex"), (3, "seriousness"), (3, "suspect_drug")]
     assert "未存储任何报告" in page
     assert counts() == before
+
+
+@pytest.mark.django_db
+def test_an_unreadable_csv_upload_is_refused_in_the_readers_language(hospital_user: User) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415
+
+    client = client_for(hospital_user)
+    legacy = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64  # an OLE2 (.xls) workbook's signature
+
+    chinese = client.post("/vigilance/upload/", {"file": SimpleUploadedFile("reports.xls", legacy)})
+    english = client.post("/vigilance/upload/?lang=en", {"file": SimpleUploadedFile("reports.xls", legacy)})
+
+    assert (chinese.status_code, english.status_code) == (400, 400)
+    assert chinese.context["form"].errors["file"] == [
+        "不接受旧版 .xls 工作簿。 请将工作簿另存为 .xlsx 或 CSV 格式。"
+        " (Legacy .xls workbooks are not accepted. Save the workbook as .xlsx or CSV.)"
+    ]
+    assert english.context["form"].errors["file"] == [
+        "Legacy .xls workbooks are not accepted. Save the workbook as .xlsx or CSV."
+    ]
+    assert Case.objects.count() == 0
