@@ -1,9 +1,9 @@
 """Errors said in the reader's language, per error code (decision 0108).
 
 An error keeps its English message, which names the offending value, for the API and the audit
-trail. The console says its code's problem and fix, translated, with that message beside them when
-the reader does not read English. Modules keep their codes' texts next to their code; this module
-has the texts of the table reader every upload shares (`core.tabular`).
+trail. The console says its code's problem and fix, translated, with that message and the error's
+own fix beside them when the reader does not read English. Modules keep their codes' texts next to
+their code; this module has the texts of the table reader every upload shares (`core.tabular`).
 """
 
 from collections.abc import Mapping

@@ -344,16 +344,9 @@ def test_headers_with_a_cookie_are_never_replayed(chain: Chain) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_the_database_dropped_is_replaced_without_an_error() -> None:
-    # given a pack (no registry: nothing audited, so the test database can be emptied after), and the
-    # worker's connection lost since its last request
-    Pack.objects.create(
-        key=f"gs1:01/{gtin('00001')}/21/1", gtin=gtin("00001"), serial="1", lot="L1", approval_number=APPROVAL,
-        status="received", holder_enterprise_code="91330100MA2XXXXX0A",
-        commissioned_by_enterprise_code="91330100MA2XXXXX0A", jurisdiction_path="330000/330100",
-        commissioned_at=NOW, updated_at=NOW,
-    )  # fmt: skip
-    route = PublicVerifyRoute(django_application)
-    assert call(route, path_of(sgtin("00001", 1)))[0] == "200 OK"  # the connection is open and in use
+    # given a pack verified once (the connection is open and in use), and the worker's connection lost
+    # since its last request
+    route = _a_pack_verified_once()
 
     # when
     with connection_lost():
@@ -366,14 +359,7 @@ def test_a_connection_the_database_dropped_is_replaced_without_an_error() -> Non
 @pytest.mark.django_db(transaction=True)
 def test_a_migration_run_by_another_process_does_not_break_verification() -> None:
     # given a pack verified once on this connection (on PostgreSQL: its statement prepared)
-    Pack.objects.create(
-        key=f"gs1:01/{gtin('00001')}/21/1", gtin=gtin("00001"), serial="1", lot="L1", approval_number=APPROVAL,
-        status="received", holder_enterprise_code="91330100MA2XXXXX0A",
-        commissioned_by_enterprise_code="91330100MA2XXXXX0A", jurisdiction_path="330000/330100",
-        commissioned_at=NOW, updated_at=NOW,
-    )  # fmt: skip
-    route = PublicVerifyRoute(django_application)
-    assert call(route, path_of(sgtin("00001", 1)))[0] == "200 OK"
+    route = _a_pack_verified_once()
 
     # when another process changes a column the statement reads, then changes it back
     with column_widened_elsewhere():
@@ -383,6 +369,20 @@ def test_a_migration_run_by_another_process_does_not_break_verification() -> Non
     assert (status, json.loads(body)["batch"]) == ("200 OK", "L1")
     status, _, body = call(route, path_of(sgtin("00001", 1)))
     assert (status, json.loads(body)["batch"]) == ("200 OK", "L1")
+
+
+def _a_pack_verified_once() -> PublicVerifyRoute:
+    """A received pack (no registry: nothing audited, so the test database can be emptied after),
+    verified once through the lean route, which is returned."""
+    Pack.objects.create(
+        key=f"gs1:01/{gtin('00001')}/21/1", gtin=gtin("00001"), serial="1", lot="L1", approval_number=APPROVAL,
+        status="received", holder_enterprise_code="91330100MA2XXXXX0A",
+        commissioned_by_enterprise_code="91330100MA2XXXXX0A", jurisdiction_path="330000/330100",
+        commissioned_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+    route = PublicVerifyRoute(django_application)
+    assert call(route, path_of(sgtin("00001", 1)))[0] == "200 OK"
+    return route
 
 
 @contextmanager
