@@ -164,10 +164,7 @@ TEXTS = {
 # reader's refusals, which an upload also gives.
 SUBMISSION_TEXTS = {
     **TABLE_TEXTS,
-    "unsupported_media_type": ErrorText(
-        gettext_noop("The document is neither JSON nor XML."),
-        gettext_noop("Send it as application/json, application/ld+json or application/xml."),
-    ),
+    "unsupported_media_type": TEXTS["document.content_type"],  # the same refusal, before the job
     "empty": ErrorText(gettext_noop("The document is empty."), gettext_noop("Send an EPCIS document.")),
     "invalid_value": ErrorText(
         gettext_noop("The capture error behaviour is not rollback or proceed."),
