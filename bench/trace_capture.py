@@ -261,6 +261,33 @@ def _write(kind: str, keys: list[str], first_id: int, event_text: str, epc_text:
             cursor.execute(persistence._UPDATE_FROM_CHANGES)
 
 
+def pack_updates() -> tuple[int, int]:
+    """trace_pack's row updates so far and how many of them were HOT (PostgreSQL; (0, 0) on SQLite)."""
+    from django.db import connection
+
+    if not common.is_postgres():
+        return 0, 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")  # this backend's counts, at its next statement
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'trace_pack'")
+        updated, hot = cursor.fetchone()
+    return updated, hot
+
+
+def pack_table() -> str:
+    """trace_pack's size on disk, its indexes' and its fillfactor (PostgreSQL)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_relation_size(oid), pg_indexes_size(oid), reloptions FROM pg_class WHERE relname = 'trace_pack'"
+        )
+        table, indexes, options = cursor.fetchone()
+    settings = ", ".join(options or ["defaults"])
+    return f"trace_pack {table / 2**20:,.0f} MiB + indexes {indexes / 2**20:,.0f} MiB ({settings})"
+
+
 def measure(supply: common.Supply, stored: int, repeats: int, round_base: int, workers: int) -> dict[str, object]:
     global CPU, FLOOR_CPU  # the stage's own accounts
     CPU, FLOOR_CPU = common.CpuUse(), common.CpuUse()
@@ -278,6 +305,7 @@ def measure(supply: common.Supply, stored: int, repeats: int, round_base: int, w
         say(f"  floor, capture's writes alone (rows formatted in advance): {common.fmt_runs(floors, ' EPC obs/s')}")
     per_kind: dict[str, list[float]] = {"commissioning": [], "shipping": [], "receiving": []}
     totals = []
+    updates_before = pack_updates()
     for repeat in range(repeats):
         first = FIRST_NEW_SERIAL + (round_base + repeat) * EVENTS * EPCS
         seconds = 0.0
@@ -286,8 +314,11 @@ def measure(supply: common.Supply, stored: int, repeats: int, round_base: int, w
             per_kind[kind].append(EVENTS * EPCS / elapsed)
             seconds += elapsed
         totals.append(3 * EVENTS * EPCS / seconds)
+    updates, in_place = (after - before for after, before in zip(pack_updates(), updates_before, strict=True))
     for kind, rates in per_kind.items():
         say(f"  {kind:13} EPC observations/s: {common.fmt_runs(rates)}")
+    if common.is_postgres():
+        say(f"  pack updates during capture written in place (HOT): {in_place:,} of {updates:,}; {pack_table()}")
     ratio = common.median(totals) / common.median(limits)
     say(f"  all three     EPC observations/s: {common.fmt_runs(totals)}  = {ratio:.3f} x limit")
     if floors:

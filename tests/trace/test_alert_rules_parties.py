@@ -14,7 +14,8 @@ from medreg.core.models import Role
 from medreg.core.tokens import issue_token
 from medreg.registry.models import Enterprise, Licence
 from medreg.trace.codes import parse_code
-from medreg.trace.models import Alert, Pack
+from medreg.trace.models import Alert, Pack, SpecialControlShipmentPack
+from medreg.trace.services import persistence
 from tests import factories
 from tests.trace.alert_queue import queue
 from tests.trace.epcis_builders import (
@@ -60,6 +61,7 @@ def shipping(
     to: str,
     party: str = "owning_party",
     at: str = "00001",
+    advice: str = DA1,
 ) -> dict[str, Any]:
     return object_event(
         event_id,
@@ -69,7 +71,7 @@ def shipping(
         epcs,
         at,
         destinationList=[{"type": party, "destination": pgln(to)}],
-        bizTransactionList=[{"type": "desadv", "bizTransaction": DA1}],
+        bizTransactionList=[{"type": "desadv", "bizTransaction": advice}],
     )
 
 
@@ -401,6 +403,44 @@ def test_the_rest_of_the_shipment_received_later_raises_no_second_alert() -> Non
         ("special_quantity_mismatch", MISSING_MESSAGE.format(shipment=DA1, count=2), ["urn:uuid:r1"])
     ]
     assert set(Pack.objects.filter(key__in=KEYS).values_list("status", flat=True)) == {"received"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("control", "recorded"), [("narcotic", 6), ("", 0)], ids=["narcotic", "ordinary"])
+def test_a_special_control_shipment_is_recorded_pack_by_pack_and_an_ordinary_one_is_not(
+    control: str, recorded: int
+) -> None:
+    # when six packs are shipped to the distributor under one despatch advice
+    chain, client = build_chain(special_control=control), Client()
+    ship_six_packs_to_the_distributor(client, chain)
+    # then each special-control pack is recorded under its shipment, and no ordinary pack is
+    rows = sorted(SpecialControlShipmentPack.objects.values_list("shipment", "pack_key"))
+    assert rows == [(DA1, key) for key in KEYS][:recorded]
+
+
+@pytest.mark.django_db
+def test_packs_shipped_on_under_another_advice_count_for_that_shipment_only() -> None:
+    # given six narcotic packs shipped to the distributor under DA1, of which it received four
+    chain, client = build_chain(special_control="narcotic"), Client()
+    ship_six_packs_to_the_distributor(client, chain)
+    distributor = chain.tokens["distributor"]
+    capture(client, distributor, document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", PACKS[:4], "00002")))
+    # and the four returned to the manufacturer under DA2, of which it received two
+    da2 = "urn:epcglobal:cbv:bt:0614141000005:DA2"
+    back = shipping("urn:uuid:s2", "2026-03-02T12:00:00+08:00", PACKS[:4], "00001", at="00002", advice=da2)
+    capture(client, distributor, document(back))
+    late = receiving("urn:uuid:r2", "2026-03-03T09:00:00+08:00", PACKS[:2], "00001")
+    capture(client, chain.tokens["manufacturer"], document(late))
+    # when the distributor receives the last two packs of DA1
+    capture(client, distributor, document(receiving("urn:uuid:r3", "2026-03-03T10:00:00+08:00", PACKS[4:], "00002")))
+
+    # then DA1 had two packs missing once, DA2 has two, and the packs moving under DA2 are not DA1's
+    assert [(a[1], a[7], a[8]) for a in alerts() if a[0] == "special_quantity_mismatch"] == [
+        (KEYS[2], MISSING_MESSAGE.format(shipment=da2, count=2), ["urn:uuid:r2"]),
+        (KEYS[4], MISSING_MESSAGE.format(shipment=DA1, count=2), ["urn:uuid:r1"]),
+    ]
+    assert persistence._in_shipments({DA1}) == []
+    assert sorted(p.key for p in persistence._in_shipments({da2, DA1})) == KEYS[2:4]
 
 
 def ship_two_cases_to_the_distributor(client: Client, chain: Chain) -> None:

@@ -3,7 +3,7 @@
 from medreg.trace.models.alert import Alert, AlertRule, AlertStatus
 from medreg.trace.models.capture import CaptureJob, CaptureStatus
 from medreg.trace.models.event import EpcRole, Event, EventEpc
-from medreg.trace.models.pack import Pack, PackStatus, Recall
+from medreg.trace.models.pack import Pack, PackStatus, Recall, SpecialControlShipmentPack
 
 __all__ = [
     "Alert",
@@ -17,4 +17,5 @@ __all__ = [
     "Pack",
     "PackStatus",
     "Recall",
+    "SpecialControlShipmentPack",
 ]

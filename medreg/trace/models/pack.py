@@ -58,10 +58,12 @@ class Pack(models.Model):
         # and each index is written for every new row version. Plain btrees, no `_like` twins: no
         # query on packs filters with LIKE except the jurisdiction scope, which always comes with a
         # key or a batch (approval number + lot) that the planner uses first.
+        # No index may name a column that shipping, receiving or dispensing changes (status, holder,
+        # location, destination, shipment, ...): then PostgreSQL updates the row in place on its page
+        # (a HOT update, no index entry), which the table's fillfactor makes room for (decision 0109).
         indexes = [
             models.Index(fields=["approval_number", "lot"]),  # recall scope, track, batch findings
             models.Index(fields=["parent_key"], name="trace_pack_parent_key_idx"),  # contents of a case
-            models.Index(fields=["shipment"], name="trace_pack_shipment_idx"),  # receiving a shipment
         ]
 
     def __str__(self) -> str:
@@ -90,3 +92,21 @@ class Recall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.approval_number} {self.lot}"
+
+
+class SpecialControlShipmentPack(models.Model):
+    """A special-control sales pack shipped under a shipment (its despatch advice or other business
+    transaction): at receiving, the quantity rule counts the packs of the shipment still in transit
+    through these rows, since `trace_pack` keeps no index on `shipment` (decision 0109). Written only
+    for special-control packs, and kept as the record of what each such shipment carried."""
+
+    shipment = models.CharField(max_length=120)
+    pack_key = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "pack_key"], name="trace_special_shipment_pack_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment}: {self.pack_key}"

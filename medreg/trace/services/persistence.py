@@ -11,10 +11,20 @@ from typing import Any
 import orjson
 import psycopg
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from medreg.trace.epcis.model import EpcisEvent
-from medreg.trace.models import Alert, AlertRule, CaptureJob, EpcRole, Event, Pack, PackStatus
+from medreg.trace.models import (
+    Alert,
+    AlertRule,
+    CaptureJob,
+    EpcRole,
+    Event,
+    Pack,
+    PackStatus,
+    SpecialControlShipmentPack,
+)
 from medreg.trace.rules import SPECIAL_CONTROL
 from medreg.trace.services.bulk_sql import (
     copy_in,
@@ -101,20 +111,30 @@ def _packs_named_or_inside(keys: list[str], parents: list[str]) -> list[PackStat
 
 
 def _in_shipments(shipments: set[str]) -> list[PackState]:
-    """The special-control sales packs of `shipments` still in transit. An ordinary drug's shipment of
-    10,000 packs, all named by the receiving events, reads no row twice."""
+    """The special-control sales packs of `shipments` still in transit, found through the rows
+    `store_packs` wrote when they were shipped (trace_pack has no index on `shipment`: decision 0109).
+    A pack shipped again under another shipment since is not in transit under this one. An ordinary
+    drug's shipment of 10,000 packs, all named by the receiving events, reads no row twice."""
     controls = sorted(SPECIAL_CONTROL)
     if is_postgresql():
         with fast_cursor() as cursor:
             cursor.execute(
-                f"SELECT {_STATE_SELECT} FROM trace_pack WHERE shipment = ANY(%s::text[]) "  # noqa: S608
-                "AND status = 'in_transit' AND package_level = 1 AND special_control = ANY(%s::text[])",
+                f"SELECT {_PACK_STATE_SELECT} FROM trace_specialcontrolshipmentpack AS shipped "  # noqa: S608
+                "JOIN trace_pack AS pack ON pack.key = shipped.pack_key AND pack.shipment = shipped.shipment "
+                "WHERE shipped.shipment = ANY(%s::text[]) AND pack.status = 'in_transit' "
+                "AND pack.package_level = 1 AND pack.special_control = ANY(%s::text[])",
                 (text_array(list(shipments)), text_array(controls)),
                 binary=True,
             )
             return _states(cursor.fetchall())
+    shipped = SpecialControlShipmentPack.objects.filter(
+        shipment__in=shipments, shipment=OuterRef("shipment"), pack_key=OuterRef("key")
+    )
     packs = Pack.objects.filter(
-        shipment__in=shipments, status=PackStatus.IN_TRANSIT, package_level=1, special_control__in=controls
+        Exists(shipped),
+        status=PackStatus.IN_TRANSIT,
+        package_level=1,
+        special_control__in=controls,
     )
     return _states(packs.values_list(*STATE_COLUMNS))
 
@@ -149,6 +169,7 @@ STATE_COLUMNS = (
 
 
 _STATE_SELECT = ", ".join(STATE_COLUMNS)
+_PACK_STATE_SELECT = ", ".join(f"pack.{c}" for c in STATE_COLUMNS)
 
 
 def _states(rows: Iterable[tuple[Any, ...]]) -> list[PackState]:
@@ -166,6 +187,7 @@ def store_packs(book: PackBook) -> int:
     dirty_packs = [p for p in book.packs.values() if p.dirty]
     if not dirty_packs:
         return 0
+    _record_special_shipments(dirty_packs)
     updates = ", ".join(f"{f} = excluded.{f}" for f in PACK_FIELDS)
     if is_postgresql():
         new = [p for p in dirty_packs if p.is_new]
@@ -183,6 +205,30 @@ def store_packs(book: PackBook) -> int:
     with connection.cursor() as cursor:
         cursor.executemany(sql, [_adapted(row) for row in dirty])
     return len(dirty)
+
+
+def _record_special_shipments(packs: list[PackState]) -> None:
+    """One row per special-control sales pack in transit and its shipment, once (the quantity rule's
+    way to a shipment's packs, `_in_shipments`). Ordinary drugs write none."""
+    shipped = sorted(
+        {(p.shipment, p.key) for p in packs if p.status == PackStatus.IN_TRANSIT and p.shipment and _is_special_sale(p)}
+    )
+    if not shipped:
+        return
+    if is_postgresql():
+        with fast_cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO trace_specialcontrolshipmentpack (shipment, pack_key) "
+                "SELECT * FROM unnest(%s::text[], %s::text[]) ON CONFLICT DO NOTHING",
+                (text_array([s for s, _ in shipped]), text_array([k for _, k in shipped])),
+            )
+        return
+    rows = [SpecialControlShipmentPack(shipment=shipment, pack_key=key) for shipment, key in shipped]
+    SpecialControlShipmentPack.objects.bulk_create(rows, batch_size=CHUNK, ignore_conflicts=True)
+
+
+def _is_special_sale(pack: PackState) -> bool:
+    return pack.package_level == 1 and pack.special_control in SPECIAL_CONTROL
 
 
 def _insert_new_packs(cursor: Any, text: str, updates: str) -> None:
