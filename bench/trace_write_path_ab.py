@@ -68,8 +68,8 @@ def upsert_new_packs() -> Iterator[None]:
     of `_insert_new_packs` when a pack is already stored)."""
     from medreg.trace.services import persistence
 
-    def upsert(cursor: Any, text: str, updates: str) -> None:
-        persistence._copy_into_stage(cursor, text)
+    def upsert(cursor: Any, new: list[Any], updates: str) -> None:
+        persistence._copy_into_stage(cursor, "".join(map(persistence._pack_line, new)))
         cursor.execute(
             f"INSERT INTO trace_pack ({persistence._PACK_COLUMNS}) SELECT {persistence._PACK_COLUMNS} "
             f"FROM {persistence._STAGE} ON CONFLICT (key) DO UPDATE SET {updates}"

@@ -5,7 +5,9 @@ cannot do it, wrapped in named functions).
   inside the caller's transaction). A list is bound as one binary array parameter (`= ANY(%s)`),
   where Django's client-side cursor quotes every element of an `IN (...)` list in Python — that
   quoting cost more than the queries themselves for 10,000 keys.
-- `copy_text`: rows as one block of COPY text, built with string formatting instead of a call per row.
+- `copy_text`: rows as one block of COPY text, built with string formatting instead of a call per row;
+  `in_pieces` and `rows_in_pieces` make it piece by piece, so that `copy_in` sends each piece while
+  the next is formatted.
 - `reserve_ids`: ids taken from a table's sequence in one query, so rows can be COPYed with their ids.
 - `capture_lock`: capture jobs apply their events one job at a time, whatever the number of workers.
 - `serial_plans`: no parallel workers for the rest of the transaction: the batch's reads are index
@@ -13,7 +15,8 @@ cannot do it, wrapped in named functions).
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 import psycopg
@@ -67,12 +70,32 @@ def text_array(values: Sequence[str]) -> str:
     return '{"' + '","'.join(values) + '"}' if values else "{}"
 
 
-def copy_in(cursor: psycopg.Cursor[Any], table: str, columns: Sequence[str], text: str) -> None:
-    """COPY `text` (from `copy_text`, or built the same way) into `table`."""
+def copy_in(cursor: psycopg.Cursor[Any], table: str, columns: Sequence[str], text: str | Iterable[str]) -> None:
+    """COPY `text` (from `copy_text`, or built the same way) into `table`. Given pieces (`in_pieces`),
+    each is sent as soon as it is made: PostgreSQL stores one while the caller formats the next,
+    instead of the two taking turns."""
     if not text:
         return
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        copy.write(text)
+        for piece in [text] if isinstance(text, str) else text:
+            copy.write(piece)
+
+
+PIECE = 500  # COPY lines a piece: some 50-150 kB, a few milliseconds of formatting
+
+
+def in_pieces(lines: Iterable[str], size: int = PIECE) -> Iterator[str]:
+    """COPY lines (each ending in a newline) joined `size` at a time, as they are made."""
+    lines = iter(lines)
+    while piece := "".join(islice(lines, size)):
+        yield piece
+
+
+def rows_in_pieces(rows: Iterable[Sequence[object]], size: int = PIECE) -> Iterator[str]:
+    """`copy_text` of `rows`, `size` rows at a time, as they are made."""
+    rows = iter(rows)
+    while piece := copy_text(list(islice(rows, size))):
+        yield piece
 
 
 def reserve_ids(cursor: psycopg.Cursor[Any], table: str, count: int) -> list[int]:

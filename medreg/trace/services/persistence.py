@@ -31,8 +31,10 @@ from medreg.trace.services.bulk_sql import (
     copy_text,
     copy_value,
     fast_cursor,
+    in_pieces,
     is_postgresql,
     reserve_ids,
+    rows_in_pieces,
     serial_plans,
     text_array,
 )
@@ -194,10 +196,10 @@ def store_packs(book: PackBook) -> int:
         changed = [p for p in dirty_packs if not p.is_new]
         with fast_cursor() as cursor:
             if changed:
-                _copy_into_changes(cursor, "".join(map(_change_line, changed)))
+                _copy_into_changes(cursor, in_pieces(map(_change_line, changed)))
                 cursor.execute(_UPDATE_FROM_CHANGES)
             if new:
-                _insert_new_packs(cursor, "".join(map(_pack_line, new)), updates)
+                _insert_new_packs(cursor, new, updates)
         return len(dirty_packs)
     dirty = [_pack_values(p) for p in dirty_packs]
     marks = ", ".join(["%s"] * len(PACK_COLUMNS))
@@ -231,13 +233,13 @@ def _is_special_sale(pack: PackState) -> bool:
     return pack.package_level == 1 and pack.special_control in SPECIAL_CONTROL
 
 
-def _insert_new_packs(cursor: Any, text: str, updates: str) -> None:
+def _insert_new_packs(cursor: Any, new: list[PackState], updates: str) -> None:
     """COPY new packs into trace_pack; if one is already stored, upsert them all instead."""
     try:
         with transaction.atomic():  # a savepoint: a failed COPY leaves the job's transaction usable
-            copy_in(cursor, "trace_pack", PACK_COLUMNS, text)
+            copy_in(cursor, "trace_pack", PACK_COLUMNS, in_pieces(map(_pack_line, new)))
     except psycopg.errors.UniqueViolation:
-        _copy_into_stage(cursor, text)
+        _copy_into_stage(cursor, "".join(map(_pack_line, new)))
         cursor.execute(
             f"INSERT INTO trace_pack ({_PACK_COLUMNS}) SELECT {_PACK_COLUMNS} FROM {_STAGE} "  # noqa: S608
             f"ON CONFLICT (key) DO UPDATE SET {updates}"
@@ -332,7 +334,7 @@ def _change_values(p: PackState) -> tuple[object, ...]:
     )
 
 
-def _copy_into_changes(cursor: Any, text: str) -> None:
+def _copy_into_changes(cursor: Any, text: str | Iterable[str]) -> None:
     """A per-session temp table of (key, changeable columns), emptied, then filled with COPY."""
     cursor.execute(
         f"CREATE TEMP TABLE IF NOT EXISTS {_CHANGES} ON COMMIT DELETE ROWS AS "  # noqa: S608
@@ -421,7 +423,7 @@ def _copy_events(events: list[EpcisEvent], by_index: dict[int, Step], job: Captu
             (event_id, *_event_values(e, by_index[e.index], job), now, job.pk, _json(e.raw))
             for event_id, e in zip(ids, events, strict=True)
         )
-        copy_in(cursor, "trace_event", EVENT_COLUMNS, copy_text(rows))
+        copy_in(cursor, "trace_event", EVENT_COLUMNS, rows_in_pieces(rows))
     return {e.identity: event_id for event_id, e in zip(ids, events, strict=True)}
 
 
@@ -473,9 +475,9 @@ def store_observations(rows: list[tuple[int, str, int]]) -> None:
     if not rows:
         return
     if is_postgresql():
-        text = "".join(f"{event_id}\t{copy_value(key)}\t{role}\n" for event_id, key, role in rows)
+        lines = (f"{event_id}\t{copy_value(key)}\t{role}\n" for event_id, key, role in rows)
         with fast_cursor() as cursor:
-            copy_in(cursor, "trace_eventepc", ("event_id", "key", "role"), text)
+            copy_in(cursor, "trace_eventepc", ("event_id", "key", "role"), in_pieces(lines))
         return
     with connection.cursor() as cursor:
         cursor.executemany("INSERT INTO trace_eventepc (event_id, key, role) VALUES (%s, %s, %s)", rows)
