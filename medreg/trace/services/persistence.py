@@ -21,6 +21,7 @@ from medreg.trace.models import (
     CaptureJob,
     EpcRole,
     Event,
+    EventEpc,
     Pack,
     PackStatus,
     SpecialControlShipmentPack,
@@ -397,6 +398,15 @@ def store_events(events: list[EpcisEvent], steps: list[Step], job: CaptureJob) -
     ids = (_copy_events if is_postgresql() else _insert_events)(events, by_index, job)
     store_observations(_observations(steps, ids))
     return ids
+
+
+def forget_events(event_ids: dict[str, int], identities: set[str]) -> dict[str, int]:
+    """Delete the stored events of `identities`, with their EPC rows; the ids of the others."""
+    gone = [event_ids[i] for i in identities if i in event_ids]
+    if gone:
+        EventEpc.objects.filter(event_id__in=gone).delete()
+        Event.objects.filter(id__in=gone).delete()
+    return {identity: event_id for identity, event_id in event_ids.items() if identity not in identities}
 
 
 def _event_values(e: EpcisEvent, step: Step, job: CaptureJob) -> tuple[object, ...]:

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from django.db import transaction
+import psycopg
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from medreg.core.scoping import SYSTEM_SCOPE
@@ -19,7 +20,14 @@ from medreg.trace.epcis.model import EpcisEvent, EventError
 from medreg.trace.models import CaptureJob, CaptureStatus, Recall
 from medreg.trace.rules import channel_findings, quantity_findings, shipment_findings
 from medreg.trace.services.bulk_sql import capture_lock
-from medreg.trace.services.persistence import known_identities, load_book, store_alerts, store_events, store_packs
+from medreg.trace.services.persistence import (
+    forget_events,
+    known_identities,
+    load_book,
+    store_alerts,
+    store_events,
+    store_packs,
+)
 from medreg.trace.services.resolution import Facts, load_facts, to_step
 from medreg.trace.services.tabular_capture import events_from_file, events_from_rows
 from medreg.trace.state import Finding, Step, apply_events
@@ -53,11 +61,30 @@ def process_job(job_id: str) -> CaptureJob:
     with _collector_paused():
         events, parse_errors = read_job(job)
         resolved = resolve(events, job)  # no pack state read: overlaps another worker's job
-        with transaction.atomic():
-            capture_lock()  # one job at a time applies events to packs, however many workers run
-            result = _captured(resolved, job, parse_errors)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with transaction.atomic():
+                    result = _captured(resolved, job, parse_errors)
+                break
+            except (IntegrityError, psycopg.errors.UniqueViolation) as error:
+                if attempt == ATTEMPTS or not _stored_meanwhile(error):
+                    raise
     _finish(job, len(events) + _bad_event_count(parse_errors), result, [*parse_errors, *result.errors])
     return job
+
+
+# A job whose events another job stored between its check and its own write starts over (and then
+# counts them as duplicates); each try waits for the other job's commit, so a second one succeeds.
+ATTEMPTS = 3
+
+
+def _stored_meanwhile(error: Exception) -> bool:
+    """Whether `error` says another transaction stored one of the job's events first: PostgreSQL's
+    unique violation on trace_event (from psycopg, or from Django around it), or SQLite's."""
+    cause = error if isinstance(error, psycopg.Error) else error.__cause__
+    if isinstance(cause, psycopg.errors.UniqueViolation):
+        return cause.diag.table_name == "trace_event"
+    return "trace_event.identity" in str(error)
 
 
 def _captured(resolved: Resolved, job: CaptureJob, parse_errors: list[EventError]) -> BatchResult:
@@ -106,13 +133,20 @@ def resolve(events: list[EpcisEvent], job: CaptureJob) -> Resolved:
 
 
 def capture_events(resolved: Resolved, job: CaptureJob) -> BatchResult:
-    """Store the new events of a resolved batch and apply them (inside the caller's transaction, under
-    the capture lock). Events already stored, or repeated in the batch, are counted, not applied."""
+    """Store the new events of a resolved batch, then apply them under the capture lock (inside the
+    caller's transaction). Events already stored, or repeated in the batch, are counted, not applied.
+
+    The events and their EPC rows are written before the lock: they do not depend on pack state, so
+    a second worker writes them while the first applies its own events. Those the pack states then
+    refuse are deleted again before the commit (none, in the usual document)."""
     fresh, duplicates = _without_known(resolved.events)
     fresh_indexes = {e.index for e in fresh}
     steps = [s for s in resolved.steps if s.index in fresh_indexes]
     errors = [e for e in resolved.errors if e.index in fresh_indexes]
     declarations = {e.index for e in fresh if e.error_declaration}
+    stepped = {s.index for s in steps}
+    event_ids = store_events([e for e in fresh if e.index in stepped], steps, job)
+    capture_lock()  # one job at a time applies events to packs, however many workers run
     book = load_book(steps)
     recalled = _recalled_batches(book)
     applied = [s for s in steps if s.index not in declarations]
@@ -123,8 +157,7 @@ def capture_events(resolved: Resolved, job: CaptureJob) -> BatchResult:
     ]
     accepted = [s for s in steps if s.index not in outcome.rejected]
     findings = outcome.findings + _registry_findings(accepted, book)
-    accepted_indexes = {s.index for s in accepted}
-    event_ids = store_events([e for e in fresh if e.index in accepted_indexes], accepted, job)
+    event_ids = forget_events(event_ids, {s.identity for s in steps if s.index in outcome.rejected})
     store_packs(book)
     store_alerts(findings, event_ids)
     return BatchResult(len(accepted), duplicates, errors, findings)
