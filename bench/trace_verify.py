@@ -126,6 +126,17 @@ def _gtin() -> str:
     return gtin(common.ITEM)
 
 
+def settle() -> None:
+    """Let the load's writes reach the disk before anything is timed: a checkpoint, then the kernel's
+    dirty pages (gigabytes after a 10M-pack load, whose writeback would otherwise stall the rounds)."""
+    from django.db import connection
+
+    with common.stopwatch("checkpoint and sync after the load"), connection.cursor() as cursor:
+        if common.is_postgres():
+            cursor.execute("CHECKPOINT")
+        os.sync()
+
+
 def main() -> None:
     args = common.arguments(
         __doc__.splitlines()[0],
@@ -143,6 +154,7 @@ def main() -> None:
         supply = common.build_supply(distributors=10, pharmacies=100)
         common.preload(supply, 1, args.packs, events=False)
         say(f"-- {common.table_rows('trace_pack'):,} packs stored")
+        settle()
         in_process(args.packs, 2000, args.profile)
         from django.db import connections
 

@@ -10,6 +10,7 @@ cluster with --packs packs stored, so that the machine's drift hits both sides.
 - receiving reads the whole shipment again (before) or only its special-control sales packs still
   in transit, the ones the quantity rule counts (now): capture end to end of a receiving document
   of 10,000 packs of an ordinary drug (their commissioning and shipping captured first, not timed).
+  Since decision 0109 trace_pack has no index on `shipment`: the "before" side then scans the table.
 
 Run: .venv/bin/python bench/trace_write_path_ab.py [--packs N] [--repeats 4] [--port P]
 """
