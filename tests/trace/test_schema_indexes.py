@@ -16,7 +16,7 @@ from django.test import Client
 
 from medreg.trace.models import Pack, SpecialControlShipmentPack
 from medreg.trace.services.persistence import PACK_FIELDS
-from tests.trace.epcis_builders import build_chain, document, receiving
+from tests.trace.epcis_builders import Chain, build_chain, document, receiving
 from tests.trace.test_alert_rules_parties import DA1, KEYS, PACKS, commissioning, shipping
 from tests.trace.test_walk_one_batch import capture
 
@@ -73,6 +73,14 @@ def pack_updates() -> tuple[int, int]:
         return cursor.fetchone()
 
 
+def ship_then_receive(client: Client, chain: Chain, received: list[str]) -> None:
+    """The manufacturer ships the six packs to the distributor, which reports receiving `received`."""
+    ship = shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", PACKS, "00002")
+    capture(client, chain.tokens["manufacturer"], document(ship))
+    receive = receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", received, "00002")
+    capture(client, chain.tokens["distributor"], document(receive))
+
+
 @pytest.mark.django_db
 def test_shipping_and_receiving_update_every_pack_in_place_on_postgresql() -> None:
     # given six packs commissioned by the manufacturer
@@ -80,16 +88,7 @@ def test_shipping_and_receiving_update_every_pack_in_place_on_postgresql() -> No
     capture(client, chain.tokens["manufacturer"], document(commissioning()))
     before = pack_updates() if connection.vendor == "postgresql" else (0, 0)
     # when they are shipped to the distributor and received there, each in a document of its own
-    capture(
-        client,
-        chain.tokens["manufacturer"],
-        document(shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", PACKS, "00002")),
-    )
-    capture(
-        client,
-        chain.tokens["distributor"],
-        document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", PACKS, "00002")),
-    )
+    ship_then_receive(client, chain, PACKS)
 
     # then every pack is received
     assert set(Pack.objects.filter(key__in=KEYS).values_list("status", flat=True)) == {"received"}
@@ -118,16 +117,7 @@ def test_the_migration_records_the_special_control_packs_already_in_transit() ->
     # given six narcotic packs in transit under DA1, four received already, recorded before migration 0007
     chain, client = build_chain(special_control="narcotic"), Client()
     capture(client, chain.tokens["manufacturer"], document(commissioning()))
-    capture(
-        client,
-        chain.tokens["manufacturer"],
-        document(shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", PACKS, "00002")),
-    )
-    capture(
-        client,
-        chain.tokens["distributor"],
-        document(receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", PACKS[:4], "00002")),
-    )
+    ship_then_receive(client, chain, PACKS[:4])
     SpecialControlShipmentPack.objects.all().delete()
     # when the migration's statement runs
     with connection.cursor() as cursor:
