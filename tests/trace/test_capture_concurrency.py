@@ -82,3 +82,40 @@ def test_two_workers_commissioning_the_same_packs_at_once_lose_nothing(tmp_path:
             packs,
             packs,
         ]
+
+
+DUPLICATES = """
+import json
+from medreg.trace.models import CaptureJob, Event, EventEpc, Pack
+jobs = CaptureJob.objects.order_by("stored_count")
+print(json.dumps([[(j.status, j.stored_count, j.duplicate_count, j.errors) for j in jobs], Event.objects.count(),
+                  EventEpc.objects.count(), Pack.objects.count()]))
+"""
+
+
+@pytest.mark.slow
+def test_two_workers_storing_the_same_events_in_opposite_orders_store_them_once(tmp_path: Path) -> None:
+    # given two stored jobs with the same 100 events, the second listing them in reverse order
+    with fresh_database(tmp_path) as url:
+        env = environment(url)
+        medreg(env, "migrate", "--no-input", "-v", "0")
+        documents = tmp_path / "documents.json"
+        forward = commissioning_document("same", EVENTS, PER_EVENT)
+        backward = {**forward, "epcisBody": {"eventList": forward["epcisBody"]["eventList"][::-1]}}
+        documents.write_text(json.dumps([forward, backward]))
+        job_ids = json.loads(_output(_python(env, SEED.format(path=str(documents)))))
+
+        # when two worker processes start processing them at the same instant
+        start_at = time.time() + 4  # after both processes have loaded Django
+        workers = [_python(env, PROCESS.format(start_at=start_at, job_id=job_id)) for job_id in job_ids]
+        for worker in workers:
+            _output(worker)
+
+        # then neither waited for the other in a circle: one stored every event, the other found them
+        # all stored (at its first check, or after starting over) and counted them as duplicates
+        assert json.loads(_output(_python(env, DUPLICATES))) == [
+            [["succeeded", 0, EVENTS, []], ["succeeded", EVENTS, 0, []]],
+            EVENTS,
+            EVENTS * PER_EVENT,
+            EVENTS * PER_EVENT,
+        ]

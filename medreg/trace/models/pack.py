@@ -98,7 +98,7 @@ class SpecialControlShipmentPack(models.Model):
     """A special-control sales pack shipped under a shipment (its despatch advice or other business
     transaction): at receiving, the quantity rule counts the packs of the shipment still in transit
     through these rows, since `trace_pack` keeps no index on `shipment` (decision 0109). Written only
-    for special-control packs, and kept as the record of what each such shipment carried."""
+    for special-control packs; kept after receipt."""
 
     shipment = models.CharField(max_length=120)
     pack_key = models.CharField(max_length=120)

@@ -11,7 +11,6 @@ from typing import Any
 import orjson
 import psycopg
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from medreg.trace.epcis.model import EpcisEvent
@@ -130,16 +129,20 @@ def _in_shipments(shipments: set[str]) -> list[PackState]:
                 binary=True,
             )
             return _states(cursor.fetchall())
-    shipped = SpecialControlShipmentPack.objects.filter(
-        shipment__in=shipments, shipment=OuterRef("shipment"), pack_key=OuterRef("key")
+    shipped = SpecialControlShipmentPack.objects.filter(shipment__in=shipments)
+    keys = sorted(set(shipped.values_list("pack_key", flat=True)))  # then by key: trace_pack has no other index
+    packs = (
+        _states(
+            Pack.objects.filter(
+                key__in=keys[start : start + CHUNK],
+                status=PackStatus.IN_TRANSIT,
+                package_level=1,
+                special_control__in=controls,
+            ).values_list(*STATE_COLUMNS)
+        )
+        for start in range(0, len(keys), CHUNK)
     )
-    packs = Pack.objects.filter(
-        Exists(shipped),
-        status=PackStatus.IN_TRANSIT,
-        package_level=1,
-        special_control__in=controls,
-    )
-    return _states(packs.values_list(*STATE_COLUMNS))
+    return [p for chunk in packs for p in chunk if p.shipment in shipments]
 
 
 def _chunked_filter(values: list[str], field: str) -> Iterable[tuple[Any, ...]]:
@@ -402,10 +405,10 @@ def store_events(events: list[EpcisEvent], steps: list[Step], job: CaptureJob) -
 
 def forget_events(event_ids: dict[str, int], identities: set[str]) -> dict[str, int]:
     """Delete the stored events of `identities`, with their EPC rows; the ids of the others."""
-    gone = [event_ids[i] for i in identities if i in event_ids]
-    if gone:
-        EventEpc.objects.filter(event_id__in=gone).delete()
-        Event.objects.filter(id__in=gone).delete()
+    gone = sorted(event_ids[i] for i in identities if i in event_ids)
+    for start in range(0, len(gone), CHUNK):  # SQLite takes at most 32,766 parameters a statement
+        EventEpc.objects.filter(event_id__in=gone[start : start + CHUNK]).delete()
+        Event.objects.filter(id__in=gone[start : start + CHUNK]).delete()
     return {identity: event_id for identity, event_id in event_ids.items() if identity not in identities}
 
 

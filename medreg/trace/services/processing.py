@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import psycopg
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from medreg.core.scoping import SYSTEM_SCOPE
@@ -66,7 +66,12 @@ def process_job(job_id: str) -> CaptureJob:
                 with transaction.atomic():
                     result = _captured(resolved, job, parse_errors)
                 break
-            except (IntegrityError, psycopg.errors.UniqueViolation) as error:
+            except (
+                IntegrityError,
+                OperationalError,
+                psycopg.errors.UniqueViolation,
+                psycopg.errors.DeadlockDetected,
+            ) as error:
                 if attempt == ATTEMPTS or not _stored_meanwhile(error):
                     raise
     _finish(job, len(events) + _bad_event_count(parse_errors), result, [*parse_errors, *result.errors])
@@ -75,16 +80,24 @@ def process_job(job_id: str) -> CaptureJob:
 
 # A job whose events another job stored between its check and its own write starts over (and then
 # counts them as duplicates); each try waits for the other job's commit, so a second one succeeds.
+# PostgreSQL breaks a deadlock between two such jobs by failing one of them: it starts over too.
 ATTEMPTS = 3
 
 
 def _stored_meanwhile(error: Exception) -> bool:
     """Whether `error` says another transaction stored one of the job's events first: PostgreSQL's
-    unique violation on trace_event (from psycopg, or from Django around it), or SQLite's."""
+    unique violation on trace_event.identity (from psycopg, or from Django around it) or a deadlock
+    it broke between two jobs writing the same events, or SQLite's unique violation."""
     cause = error if isinstance(error, psycopg.Error) else error.__cause__
+    if isinstance(cause, psycopg.errors.DeadlockDetected):
+        return True
     if isinstance(cause, psycopg.errors.UniqueViolation):
-        return cause.diag.table_name == "trace_event"
+        return cause.diag.table_name == "trace_event" and "identity" in (cause.diag.constraint_name or "")
     return "trace_event.identity" in str(error)
+
+
+def _identity(event: EpcisEvent) -> str:
+    return event.identity
 
 
 def _captured(resolved: Resolved, job: CaptureJob, parse_errors: list[EventError]) -> BatchResult:
@@ -145,7 +158,9 @@ def capture_events(resolved: Resolved, job: CaptureJob) -> BatchResult:
     errors = [e for e in resolved.errors if e.index in fresh_indexes]
     declarations = {e.index for e in fresh if e.error_declaration}
     stepped = {s.index for s in steps}
-    event_ids = store_events([e for e in fresh if e.index in stepped], steps, job)
+    # in the order of their identities: two jobs writing some of the same events wait for each other
+    # in one order, never in a circle (a deadlock), and the second then starts over (process_job)
+    event_ids = store_events(sorted((e for e in fresh if e.index in stepped), key=_identity), steps, job)
     capture_lock()  # one job at a time applies events to packs, however many workers run
     book = load_book(steps)
     recalled = _recalled_batches(book)
