@@ -72,7 +72,15 @@ class EventQuery(Schema):
     eventType: str = ""  # noqa: N815
     GE_eventTime: dt.datetime | None = None
     LT_eventTime: dt.datetime | None = None
-    GE_recordTime: dt.datetime | None = None
+    GE_recordTime: dt.datetime | None = Field(
+        default=None,
+        description=(
+            "events recorded at or after this time. A capture job's events take their record time "
+            "when they are stored, which may be some time before the job commits (decision 0110): "
+            "when polling, start each query a few minutes before the end of the last one and drop "
+            "the events already seen by eventID"
+        ),
+    )
     EQ_bizStep: str = ""
     EQ_bizLocation: str = ""
     EQ_readPoint: str = ""
