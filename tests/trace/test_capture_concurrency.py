@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,23 +55,33 @@ def _output(process: subprocess.Popen[str]) -> str:
     return out.strip().splitlines()[-1] if out.strip() else ""
 
 
+def _stored_jobs(env: dict[str, str], tmp_path: Path, documents: list[dict[str, Any]]) -> list[str]:
+    """The ids of capture jobs stored for `documents` (the manufacturer's), in order."""
+    path = tmp_path / "documents.json"
+    path.write_text(json.dumps(documents))
+    return list(json.loads(_output(_python(env, SEED.format(path=str(path))))))
+
+
+def _run_at_once(env: dict[str, str], job_ids: list[str]) -> None:
+    """One worker process per job, all starting their job at the same instant; waits for them all."""
+    start_at = time.time() + 4  # after every process has loaded Django
+    workers = [_python(env, PROCESS.format(start_at=start_at, job_id=job_id)) for job_id in job_ids]
+    for worker in workers:
+        _output(worker)
+
+
 @pytest.mark.slow
 def test_two_workers_commissioning_the_same_packs_at_once_lose_nothing(tmp_path: Path) -> None:
     # given two stored jobs commissioning the same 1,000 packs, in a fresh database
     with fresh_database(tmp_path) as url:
         env = environment(url)
         medreg(env, "migrate", "--no-input", "-v", "0")
-        documents = tmp_path / "documents.json"
         # the same packs commissioned by events of their own (other eventIDs: not duplicate events)
         runs = [commissioning_document(run, EVENTS, PER_EVENT) for run in ("first", "second")]
-        documents.write_text(json.dumps(runs))
-        job_ids = json.loads(_output(_python(env, SEED.format(path=str(documents)))))
+        job_ids = _stored_jobs(env, tmp_path, runs)
 
         # when two worker processes start processing them at the same instant
-        start_at = time.time() + 4  # after both processes have loaded Django
-        workers = [_python(env, PROCESS.format(start_at=start_at, job_id=job_id)) for job_id in job_ids]
-        for worker in workers:
-            _output(worker)
+        _run_at_once(env, job_ids)
 
         # then both succeeded, every event is stored, and the second job to run found the packs the
         # first had commissioned: one "commissioned twice" alert per pack, no pack state overwritten
@@ -99,17 +110,12 @@ def test_two_workers_storing_the_same_events_in_opposite_orders_store_them_once(
     with fresh_database(tmp_path) as url:
         env = environment(url)
         medreg(env, "migrate", "--no-input", "-v", "0")
-        documents = tmp_path / "documents.json"
         forward = commissioning_document("same", EVENTS, PER_EVENT)
         backward = {**forward, "epcisBody": {"eventList": forward["epcisBody"]["eventList"][::-1]}}
-        documents.write_text(json.dumps([forward, backward]))
-        job_ids = json.loads(_output(_python(env, SEED.format(path=str(documents)))))
+        job_ids = _stored_jobs(env, tmp_path, [forward, backward])
 
         # when two worker processes start processing them at the same instant
-        start_at = time.time() + 4  # after both processes have loaded Django
-        workers = [_python(env, PROCESS.format(start_at=start_at, job_id=job_id)) for job_id in job_ids]
-        for worker in workers:
-            _output(worker)
+        _run_at_once(env, job_ids)
 
         # then neither waited for the other in a circle: one stored every event, the other found them
         # all stored (at its first check, or after starting over) and counted them as duplicates
