@@ -65,18 +65,23 @@ def like_indexes() -> Iterator[None]:
 
 @contextmanager
 def upsert_new_packs() -> Iterator[None]:
-    """The code before: new packs through a temp table and INSERT … ON CONFLICT (today the fallback
-    of `_insert_new_packs` when a pack is already stored)."""
-    from medreg.trace.services import persistence
+    """The code before: new packs through a temp table and INSERT … ON CONFLICT."""
+    from medreg.trace.services import bulk_sql, persistence
 
-    def upsert(cursor: Any, new: list[Any], updates: str) -> None:
-        persistence._copy_into_stage(cursor, "".join(map(persistence._pack_line, new)))
+    def upsert(cursor: Any, table: str, columns: Any, text: Any) -> None:
+        if table != "trace_pack":
+            return bulk_sql.copy_in(cursor, table, columns, text)
+        stage, updates = "medreg_pack_stage", ", ".join(f"{f} = excluded.{f}" for f in persistence.PACK_FIELDS)
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE trace_pack) ON COMMIT DELETE ROWS")
+        cursor.execute(f"TRUNCATE {stage}")
+        bulk_sql.copy_in(cursor, stage, columns, text)
         cursor.execute(
             f"INSERT INTO trace_pack ({persistence._PACK_COLUMNS}) SELECT {persistence._PACK_COLUMNS} "
-            f"FROM {persistence._STAGE} ON CONFLICT (key) DO UPDATE SET {updates}"
+            f"FROM {stage} ON CONFLICT (key) DO UPDATE SET {updates}"
         )
+        return None
 
-    with mock.patch.object(persistence, "_insert_new_packs", upsert):
+    with mock.patch.object(persistence, "copy_in", upsert):
         yield
 
 

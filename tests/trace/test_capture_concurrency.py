@@ -1,6 +1,7 @@
-"""Two task workers may run capture jobs at the same moment: the jobs still apply their events one
-after the other (services.bulk_sql.capture_lock), so no pack state is lost and a pack commissioned by
-both jobs is seen as commissioned twice, whichever job comes first."""
+"""Two task workers may run capture jobs at the same moment: jobs naming the same packs still apply
+their events one after the other (the packs' row locks, decision 0111; SQLite's one writer), so no
+pack state is lost and a pack commissioned by both jobs is seen as commissioned twice, whichever job
+comes first (the second starts over when the first stored the pack after its read)."""
 
 import json
 import subprocess

@@ -3,8 +3,8 @@ without the full parser, COPY text and array literals built in one string, and p
 level down to the packs inside the cases inside a pallet."""
 
 import datetime as dt
-from unittest import mock
 
+import psycopg
 import pytest
 from django.db import connection, transaction
 from django.test import Client
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from medreg.trace.codes import CodeError, parse_code
 from medreg.trace.codes.parsing import plain_sgtin
 from medreg.trace.models import Event, EventEpc, Pack
-from medreg.trace.services import persistence
+from medreg.trace.services import processing
 from medreg.trace.services.bulk_sql import copy_text, fast_cursor, text_array
 from medreg.trace.services.persistence import _change_line, _change_values, _pack_line, _pack_values, store_packs
 from medreg.trace.services.resolution import CodeFacts, code_facts, object_key
@@ -165,18 +165,24 @@ def _state(key: str, status: str, when: dt.datetime, *, is_new: bool, shipment: 
                      "国药准字H20240001", 1, "", "D2", shipment, None, f"urn:uuid:{status}", True, is_new)  # fmt: skip
 
 
-@pytest.mark.django_db
-def test_store_packs_updates_stored_packs_and_upserts_new_ones() -> None:
-    # given two stored packs, commissioned at 08:00
+def _stored(*keys: str) -> dt.datetime:
+    """Packs `keys` stored as commissioned at 08:00 by M1 (lot LOT0), and that time."""
     commissioned = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
-    for key in ("k1", "k2"):
+    for key in keys:
         Pack.objects.create(key=key, status="commissioned", holder_enterprise_code="H1", lot="LOT0",
                             commissioned_by_enterprise_code="M1", jurisdiction_path="/86/",
                             commissioned_at=commissioned, updated_at=commissioned,
                             last_event_identity="urn:uuid:c")  # fmt: skip
+    return commissioned
+
+
+@pytest.mark.django_db
+def test_store_packs_updates_stored_packs_and_inserts_new_ones() -> None:
+    # given a stored pack, commissioned at 08:00
+    commissioned = _stored("k1")
     later = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
-    # when, in one transaction, a batch ships k1 (a stored pack), reports k2 as new (another job stored it
-    # meanwhile) and commissions k3, and a second batch receives k3
+    # when, in one transaction, a batch ships k1 (a stored pack) and commissions k2 and k3, and a second
+    # batch receives k3
     with transaction.atomic():
         first = PackBook([_state("k1", "in_transit", later, is_new=False, shipment="DA1"),
                           _state("k2", "in_transit", later, is_new=True),
@@ -189,20 +195,47 @@ def test_store_packs_updates_stored_packs_and_upserts_new_ones() -> None:
     rows = Pack.objects.order_by("key").values_list(*columns, "last_event_identity")
     assert list(rows) == [
         ("k1", "in_transit", "H2", "DA1", "LOT0", commissioned, later, "urn:uuid:in_transit"),
-        ("k2", "in_transit", "H2", "", "LOT0", commissioned, later, "urn:uuid:in_transit"),
+        ("k2", "in_transit", "H2", "", "LOT1", later, later, "urn:uuid:in_transit"),
         ("k3", "received", "H2", "", "LOT1", later, later + dt.timedelta(hours=1), "urn:uuid:received"),
     ]
 
 
 @pytest.mark.django_db
+def test_a_new_pack_another_job_stored_after_the_read_makes_the_job_start_over_on_postgresql() -> None:
+    # given pack k2, stored by another job after this batch read it as not yet commissioned
+    commissioned = _stored("k2")
+    later = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+    batch = PackBook([_state(key, "commissioned", later, is_new=True) for key in ("k2", "k3")])
+    # when the batch writes its packs
+    try:
+        with transaction.atomic():
+            store_packs(batch)
+    except psycopg.errors.UniqueViolation as error:
+        failure: Exception | None = error
+    else:
+        failure = None
+    stored = sorted(Pack.objects.values_list("key", "lot", "commissioned_at"))
+    if connection.vendor == "postgresql":
+        # then PostgreSQL refuses the COPY on trace_pack's key, an error on which the job starts over
+        # (and then finds k2: commissioned twice); nothing of the batch was written
+        assert failure is not None
+        assert processing._stored_meanwhile(failure)
+        assert stored == [("k2", "LOT0", commissioned)]
+    else:  # SQLite lets one writer read and write at a time: no other job can store k2 in between;
+        # should it be there all the same, the upsert writes the batch's moving columns over it
+        assert failure is None
+        assert stored == [("k2", "LOT0", commissioned), ("k3", "LOT1", later)]
+        assert Pack.objects.get(key="k2").last_event_identity == "urn:uuid:commissioned"
+
+
+@pytest.mark.django_db
 def test_commissioning_stores_new_packs_and_an_event_still_takes_its_epc_rows_when_deleted() -> None:
-    # given six packs commissioned in one event (the COPY of new packs, no upsert needed)
+    # given six packs commissioned in one event
     chain, client = build_chain(), Client()
     ilmd = {"ilmd": {"cbvmda:lotNumber": "L1", "cbvmda:itemExpirationDate": "2028-02-29"}}
     commission = object_event("urn:uuid:d1", "2026-03-01T09:00:00+08:00", "commissioning", "active", PACKS, "00001",
                               "ADD", **ilmd)  # fmt: skip
-    with mock.patch.object(persistence, "_copy_into_stage", side_effect=AssertionError("upsert path taken")):
-        capture(client, chain.tokens["manufacturer"], document(commission))  # PostgreSQL: the COPY, not the upsert
+    capture(client, chain.tokens["manufacturer"], document(commission))
     assert sorted(Pack.objects.filter(status="commissioned", lot="L1").values_list("key", flat=True)) == sorted(KEYS)
     event = Event.objects.get(identity="urn:uuid:d1")
     event_id = event.pk

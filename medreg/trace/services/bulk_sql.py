@@ -9,7 +9,6 @@ cannot do it, wrapped in named functions).
   `in_pieces` and `rows_in_pieces` make it piece by piece, so that `copy_in` sends each piece while
   the next is formatted.
 - `reserve_ids`: ids taken from a table's sequence in one query, so rows can be COPYed with their ids.
-- `capture_lock`: capture jobs apply their events one job at a time, whatever the number of workers.
 - `serial_plans`: no parallel workers for the rest of the transaction: the batch's reads are index
   scans of a few milliseconds, and starting two workers cost 200-300 ms per query on a busy machine.
 """
@@ -113,21 +112,3 @@ def serial_plans() -> None:
     """Plan the rest of the current transaction without parallel workers (`SET LOCAL`)."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-
-
-# pg_advisory_xact_lock key of capture (any constant the platform uses for nothing else): "medreg" in ASCII
-CAPTURE_LOCK = 0x6D6564726567
-
-
-def capture_lock() -> None:
-    """Wait until no other capture transaction runs, then hold the lock until this one ends.
-
-    A job reads the state of its packs, applies its events and writes the states back: two jobs
-    naming the same packs at once would each write a state computed without the other's events (a
-    lost update), and a pack commissioned by both at once would not raise "commissioned twice".
-    PostgreSQL: a transaction-level advisory lock, released by the commit or the rollback. SQLite:
-    nothing to do, the platform's transactions begin IMMEDIATE, which already lets one writer in at a
-    time (medreg/settings/database.py)."""
-    if is_postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CAPTURE_LOCK])

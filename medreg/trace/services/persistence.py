@@ -9,8 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import orjson
-import psycopg
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from medreg.trace.epcis.model import EpcisEvent
@@ -75,7 +74,12 @@ def known_identities(identities: set[str]) -> set[str]:
 def load_book(steps: list[Step]) -> PackBook:
     """Every pack the steps name, everything inside them, and of any shipment being received the
     other packs the quantity rule counts (special-control sales packs still in transit,
-    `rules.quantity_findings`): nothing else reads a pack the steps do not name."""
+    `rules.quantity_findings`): nothing else reads a pack the steps do not name.
+
+    PostgreSQL: the packs named and everything inside them stay locked until the job's transaction
+    ends (`FOR NO KEY UPDATE`; decision 0111), so that a second job naming one of them waits and then
+    reads the state this job wrote. Jobs naming other packs do not wait. The quantity rule's other
+    packs are locked as well (`_in_shipments`)."""
     if is_postgresql():
         serial_plans()
     keys = {k for s in steps for k in (*s.keys, *s.child_keys, s.parent_key) if k}
@@ -98,16 +102,12 @@ def _with_descendants(keys: set[str]) -> dict[str, PackState]:
 
 
 def _packs_named_or_inside(keys: list[str], parents: list[str]) -> list[PackState]:
-    """Packs whose key is in `keys` or whose container is in `parents` (a pack may come twice): one
-    query on PostgreSQL, a UNION ALL of two index scans — with `OR` the planner scans the whole table."""
+    """Packs whose key is in `keys` or whose container is in `parents` (a pack may come twice), locked
+    until the transaction ends on PostgreSQL: one query of two index scans, each locking what it
+    finds (with `OR` the planner scans the whole table; a UNION takes no locking clause)."""
     if is_postgresql():
         with fast_cursor() as cursor:
-            cursor.execute(
-                f"SELECT {_STATE_SELECT} FROM trace_pack WHERE key = ANY(%s::text[]) UNION ALL "  # noqa: S608
-                f"SELECT {_STATE_SELECT} FROM trace_pack WHERE parent_key = ANY(%s::text[])",
-                (text_array(keys), text_array(parents)),
-                binary=True,
-            )
+            cursor.execute(NAMED_OR_INSIDE, (text_array(keys), text_array(parents)), binary=True)
             return _states(cursor.fetchall())
     return _states(_chunked_filter(keys, "key")) + _states(_chunked_filter(parents, "parent_key"))
 
@@ -116,7 +116,11 @@ def _in_shipments(shipments: set[str]) -> list[PackState]:
     """The special-control sales packs of `shipments` still in transit, found through the rows
     `store_packs` wrote when they were shipped (trace_pack has no index on `shipment`: decision 0109).
     A pack shipped again under another shipment since is not in transit under this one. An ordinary
-    drug's shipment of 10,000 packs, all named by the receiving events, reads no row twice."""
+    drug's shipment of 10,000 packs, all named by the receiving events, reads no row twice.
+
+    PostgreSQL locks them too: a job receiving another part of the shipment at the same moment holds
+    some of them, so one job waits for the other (or PostgreSQL breaks their deadlock and one starts
+    over), and the second counts only what the first left in transit, as one after the other would."""
     controls = sorted(SPECIAL_CONTROL)
     if is_postgresql():
         with fast_cursor() as cursor:
@@ -124,7 +128,7 @@ def _in_shipments(shipments: set[str]) -> list[PackState]:
                 f"SELECT {_PACK_STATE_SELECT} FROM trace_specialcontrolshipmentpack AS shipped "  # noqa: S608
                 "JOIN trace_pack AS pack ON pack.key = shipped.pack_key AND pack.shipment = shipped.shipment "
                 "WHERE shipped.shipment = ANY(%s::text[]) AND pack.status = 'in_transit' "
-                "AND pack.package_level = 1 AND pack.special_control = ANY(%s::text[])",
+                "AND pack.package_level = 1 AND pack.special_control = ANY(%s::text[]) FOR NO KEY UPDATE OF pack",
                 (text_array(list(shipments)), text_array(controls)),
                 binary=True,
             )
@@ -176,6 +180,13 @@ STATE_COLUMNS = (
 
 _STATE_SELECT = ", ".join(STATE_COLUMNS)
 _PACK_STATE_SELECT = ", ".join(f"pack.{c}" for c in STATE_COLUMNS)
+# The packs of keys $1 and the packs inside containers $2, each row locked against another job's
+# change until this transaction ends (a move changes no key: FOR NO KEY UPDATE is the lock it takes).
+NAMED_OR_INSIDE = (
+    f"WITH named AS (SELECT {_STATE_SELECT} FROM trace_pack WHERE key = ANY(%s::text[]) FOR NO KEY UPDATE), "  # noqa: S608
+    f"inside AS (SELECT {_STATE_SELECT} FROM trace_pack WHERE parent_key = ANY(%s::text[]) FOR NO KEY UPDATE) "
+    "SELECT * FROM named UNION ALL SELECT * FROM inside"
+)
 
 
 def _states(rows: Iterable[tuple[Any, ...]]) -> list[PackState]:
@@ -183,18 +194,16 @@ def _states(rows: Iterable[tuple[Any, ...]]) -> list[PackState]:
 
 
 def store_packs(book: PackBook) -> int:
-    """Write the packs the batch changed. PostgreSQL: packs already stored get one `UPDATE … FROM` a
-    session temp table COPYed with their changeable columns (no tuple lock, as INSERT … ON CONFLICT
-    takes before it updates, and half the text); new packs are COPYed straight into trace_pack, since
-    under the capture lock no other job stores packs between the batch's read and this write. Should
-    a pack be there all the same (a writer that skipped the lock), the COPY is undone to a savepoint
-    and the new packs go through `INSERT … ON CONFLICT (key) DO UPDATE` from a temp table, so the
-    batch's state still wins. SQLite: one executemany of the same upsert for all of them."""
+    """Write the packs the batch changed. PostgreSQL: packs already stored, locked by `load_book`, get
+    one `UPDATE … FROM` a session temp table COPYed with their changeable columns (half the text of
+    an upsert); new packs are COPYed straight into trace_pack. A new pack another job stored after
+    this job's read makes the COPY fail on trace_pack's key, and the job starts over and finds it
+    (`processing.process_job`): it was commissioned twice. SQLite, where one writer at a time reads
+    and writes: one executemany of `INSERT … ON CONFLICT (key) DO UPDATE` for all of them."""
     dirty_packs = [p for p in book.packs.values() if p.dirty]
     if not dirty_packs:
         return 0
     _record_special_shipments(dirty_packs)
-    updates = ", ".join(f"{f} = excluded.{f}" for f in PACK_FIELDS)
     if is_postgresql():
         new = [p for p in dirty_packs if p.is_new]
         changed = [p for p in dirty_packs if not p.is_new]
@@ -203,9 +212,10 @@ def store_packs(book: PackBook) -> int:
                 _copy_into_changes(cursor, in_pieces(map(_change_line, changed)))
                 cursor.execute(_UPDATE_FROM_CHANGES)
             if new:
-                _insert_new_packs(cursor, new, updates)
+                copy_in(cursor, "trace_pack", PACK_COLUMNS, in_pieces(map(_pack_line, new)))
         return len(dirty_packs)
     dirty = [_pack_values(p) for p in dirty_packs]
+    updates = ", ".join(f"{f} = excluded.{f}" for f in PACK_FIELDS)
     marks = ", ".join(["%s"] * len(PACK_COLUMNS))
     sql = f"INSERT INTO trace_pack ({_PACK_COLUMNS}) VALUES ({marks}) ON CONFLICT (key) DO UPDATE SET {updates}"  # noqa: S608
     with connection.cursor() as cursor:
@@ -237,19 +247,6 @@ def _is_special_sale(pack: PackState) -> bool:
     return pack.package_level == 1 and pack.special_control in SPECIAL_CONTROL
 
 
-def _insert_new_packs(cursor: Any, new: list[PackState], updates: str) -> None:
-    """COPY new packs into trace_pack; if one is already stored, upsert them all instead."""
-    try:
-        with transaction.atomic():  # a savepoint: a failed COPY leaves the job's transaction usable
-            copy_in(cursor, "trace_pack", PACK_COLUMNS, in_pieces(map(_pack_line, new)))
-    except psycopg.errors.UniqueViolation:
-        _copy_into_stage(cursor, "".join(map(_pack_line, new)))
-        cursor.execute(
-            f"INSERT INTO trace_pack ({_PACK_COLUMNS}) SELECT {_PACK_COLUMNS} FROM {_STAGE} "  # noqa: S608
-            f"ON CONFLICT (key) DO UPDATE SET {updates}"
-        )
-
-
 # Every column of trace_pack, in the order of _pack_values; PACK_FIELDS are those an event can change.
 PACK_COLUMNS = (
     "key",
@@ -273,7 +270,6 @@ PACK_COLUMNS = (
     "last_event_identity",
 )
 _PACK_COLUMNS = ", ".join(PACK_COLUMNS)
-_STAGE = "medreg_pack_stage"
 
 
 def _pack_values(p: PackState) -> tuple[object, ...]:
@@ -298,15 +294,6 @@ def _pack_values(p: PackState) -> tuple[object, ...]:
         p.updated_at,
         p.last_event,
     )
-
-
-def _copy_into_stage(cursor: Any, text: str) -> None:
-    """A per-session temp table shaped like trace_pack, emptied, then filled with COPY."""
-    cursor.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (LIKE trace_pack INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-    )
-    cursor.execute(f"TRUNCATE {_STAGE}")
-    copy_in(cursor, _STAGE, PACK_COLUMNS, text)
 
 
 _CHANGES = "medreg_pack_changes"

@@ -19,7 +19,6 @@ from medreg.trace.epcis.document import parse_document
 from medreg.trace.epcis.model import EpcisEvent, EventError
 from medreg.trace.models import CaptureJob, CaptureStatus, Recall
 from medreg.trace.rules import channel_findings, quantity_findings, shipment_findings
-from medreg.trace.services.bulk_sql import capture_lock
 from medreg.trace.services.persistence import (
     forget_events,
     known_identities,
@@ -79,20 +78,24 @@ def process_job(job_id: str) -> CaptureJob:
 
 
 # A job whose events another job stored between its check and its own write starts over (and then
-# counts them as duplicates); each try waits for the other job's commit, so a second one succeeds.
-# PostgreSQL breaks a deadlock between two such jobs by failing one of them: it starts over too.
+# counts them as duplicates); so does a job whose new packs another job stored after its read (it
+# then finds them, commissioned twice). Each try waits for the other job's commit, so a second one
+# succeeds. PostgreSQL breaks a deadlock between two jobs by failing one of them: it starts over too.
 ATTEMPTS = 3
 
 
 def _stored_meanwhile(error: Exception) -> bool:
-    """Whether `error` says another transaction stored one of the job's events first: PostgreSQL's
-    unique violation on trace_event.identity (from psycopg, or from Django around it) or a deadlock
-    it broke between two jobs writing the same events, or SQLite's unique violation."""
+    """Whether `error` says another transaction stored one of the job's events or new packs first:
+    PostgreSQL's unique violation on trace_event.identity or trace_pack's key (from psycopg, or from
+    Django around it), a deadlock it broke between two jobs, or SQLite's unique violation."""
     cause = error if isinstance(error, psycopg.Error) else error.__cause__
     if isinstance(cause, psycopg.errors.DeadlockDetected):
         return True
     if isinstance(cause, psycopg.errors.UniqueViolation):
-        return cause.diag.table_name == "trace_event" and "identity" in (cause.diag.constraint_name or "")
+        table, constraint = cause.diag.table_name, cause.diag.constraint_name or ""
+        event_stored = table == "trace_event" and "identity" in constraint
+        pack_stored = table == "trace_pack" and constraint == "trace_pack_pkey"
+        return event_stored or pack_stored
     return "trace_event.identity" in str(error)
 
 
@@ -136,9 +139,8 @@ def read_job(job: CaptureJob) -> tuple[list[EpcisEvent], list[EventError]]:
 
 def resolve(events: list[EpcisEvent], job: CaptureJob) -> Resolved:
     """Codes, locations and products resolved against the registry, and the rules that need nothing
-    but the registry (the product is registered, the sender owns the location). Reads no pack state,
-    so it runs before the capture lock: a second worker resolves its document while the first applies
-    its events."""
+    but the registry (the product is registered, the sender owns the location). Reads no pack state
+    and locks nothing."""
     events = [_as_declaration(e) if e.error_declaration else e for e in events]
     facts = load_facts(events, job.sender_enterprise_code, job.jurisdiction_path)
     steps, errors = _steps(events, facts)
@@ -146,12 +148,14 @@ def resolve(events: list[EpcisEvent], job: CaptureJob) -> Resolved:
 
 
 def capture_events(resolved: Resolved, job: CaptureJob) -> BatchResult:
-    """Store the new events of a resolved batch, then apply them under the capture lock (inside the
-    caller's transaction). Events already stored, or repeated in the batch, are counted, not applied.
+    """Store the new events of a resolved batch, then apply them to their packs, locked until the
+    caller's transaction ends (`load_book`; decision 0111). Events already stored, or repeated in the
+    batch, are counted, not applied.
 
-    The events and their EPC rows are written before the lock: they do not depend on pack state, so
-    a second worker writes them while the first applies its own events. Those the pack states then
-    refuse are deleted again before the commit (none, in the usual document)."""
+    The events and their EPC rows are written first: they do not depend on pack state (decision 0110).
+    Those the pack states then refuse are deleted again before the commit (none, in the usual
+    document). Two workers' jobs on different packs run side by side throughout; a job naming a pack
+    another job has locked waits for that job's commit, then reads the state it wrote."""
     fresh, duplicates = _without_known(resolved.events)
     fresh_indexes = {e.index for e in fresh}
     steps = [s for s in resolved.steps if s.index in fresh_indexes]
@@ -161,8 +165,7 @@ def capture_events(resolved: Resolved, job: CaptureJob) -> BatchResult:
     # in the order of their identities: two jobs writing some of the same events wait for each other
     # in one order, never in a circle (a deadlock), and the second then starts over (process_job)
     event_ids = store_events(sorted((e for e in fresh if e.index in stepped), key=_identity), steps, job)
-    capture_lock()  # one job at a time applies events to packs, however many workers run
-    book = load_book(steps)
+    book = load_book(steps)  # locks the packs: jobs naming the same packs apply one after the other
     recalled = _recalled_batches(book)
     applied = [s for s in steps if s.index not in declarations]
     outcome = apply_events(book, sorted(applied, key=lambda s: (s.event_time, s.index)), recalled)

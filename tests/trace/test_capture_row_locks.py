@@ -1,0 +1,178 @@
+"""Capture jobs lock the packs they name, not the whole of capture (decision 0111): on PostgreSQL a job
+about other packs runs to its end while a job holds its packs, and a job naming the same packs
+waits for the holder's commit, then applies its events to the state the holder wrote. SQLite lets
+one writer in at a time: there the holder's job ends first."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.liveserver import environment, fresh_database, medreg
+from tests.trace.test_capture_concurrency import _output, _python
+
+# Packs A (serials 1-6) and B (7-12) commissioned; then stored, not yet run: the manufacturer ships A,
+# the manufacturer ships B, the distributor receives A.
+SEED = """
+import json
+from medreg.trace.models import CaptureJob
+from medreg.trace.services.processing import process_job
+from tests.trace.epcis_builders import build_chain, document, object_event, receiving, sgtin
+from tests.trace.test_alert_rules_parties import commissioning, shipping
+chain = build_chain()
+a, b = [sgtin("00001", n) for n in range(1, 7)], [sgtin("00001", n) for n in range(7, 13)]
+def job(party, *events):
+    return str(CaptureJob.objects.create(sender_enterprise_code=party.uscc, format="json", size_bytes=1,
+                                         jurisdiction_path=party.jurisdiction.path,
+                                         document=json.dumps(document(*events)).encode()).pk)
+process_job(job(chain.manufacturer, commissioning(a + b)))
+print(json.dumps([job(chain.manufacturer, shipping("urn:uuid:sa", "2026-03-01T10:00:00+08:00", a, "00002")),
+                  job(chain.manufacturer, shipping("urn:uuid:sb", "2026-03-01T10:00:00+08:00", b, "00002")),
+                  job(chain.distributor, receiving("urn:uuid:ra", "2026-03-02T09:00:00+08:00", a, "00002"))]))
+"""
+# Runs a job that, having read (and locked) its packs, says so in file `held` and waits for file
+# `release` before it writes them and commits.
+HOLDER = """
+import os, time
+from unittest import mock
+from medreg.trace.services import processing
+real = processing.store_packs
+def held(book):
+    open({held!r}, "w").close()
+    deadline = time.time() + 120
+    while not os.path.exists({release!r}) and time.time() < deadline:
+        time.sleep(0.02)
+    return real(book)
+with mock.patch.object(processing, "store_packs", held):
+    processing.process_job({job_id!r})
+"""
+RUN = "from medreg.trace.services.processing import process_job; process_job({job_id!r})"
+# What the backends of this database that wait for a lock wait for, once one does (PostgreSQL).
+WAITING = """
+import json, time
+from django.db import connection
+deadline, waits = time.time() + 60, []
+while not waits and time.time() < deadline:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wait_event FROM pg_stat_activity "
+                       "WHERE wait_event_type = 'Lock' AND datname = current_database()")
+        waits = sorted(row[0] for row in cursor.fetchall())
+    time.sleep(0.02)
+print(json.dumps(waits))
+"""
+OUTCOME = """
+import json
+from django.db import connection
+from medreg.trace.models import Alert, CaptureJob, Pack
+jobs = [CaptureJob.objects.get(pk=pk) for pk in {job_ids!r}]
+print(json.dumps([connection.vendor, [j.status for j in jobs], jobs[1].finished_at < jobs[0].finished_at,
+                  sorted(Pack.objects.values_list("status", flat=True)),
+                  list(Alert.objects.values_list("rule", flat=True))]))
+"""
+
+
+def _wait_for(path: Path) -> None:
+    deadline = time.monotonic() + 120
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        time.sleep(0.02)
+
+
+@pytest.mark.slow
+def test_a_job_about_other_packs_runs_while_a_job_holds_its_own_and_one_about_the_same_packs_waits(
+    tmp_path: Path,
+) -> None:
+    with fresh_database(tmp_path) as url:
+        env = environment(url)
+        medreg(env, "migrate", "--no-input", "-v", "0")
+        job_ids = json.loads(_output(_python(env, SEED)))
+        ship_a, ship_b, receive_a = job_ids
+        held, release = tmp_path / "held", tmp_path / "release"
+        # given a worker whose job (shipping packs A) has read and locked its packs and not yet committed
+        holder = _python(env, HOLDER.format(held=str(held), release=str(release), job_id=ship_a))
+        _wait_for(held)
+        postgresql = url.startswith("postgres")
+
+        # when a second worker runs the job shipping packs B, and a third the job receiving packs A
+        other = _python(env, RUN.format(job_id=ship_b))
+        same = _python(env, RUN.format(job_id=receive_a))
+        if postgresql:
+            # then on PostgreSQL the job about packs B ends while the holder still holds packs A
+            _output(other)
+            assert holder.poll() is None
+            # and the job about packs A waits for the holder's transaction (a row lock), nothing else
+            assert json.loads(_output(_python(env, WAITING))) == ["transactionid"]
+        release.touch()
+        for worker in (holder, other, same):
+            _output(worker)
+
+        # then every job succeeded; A was received on the state the holder wrote (no "received
+        # without a shipment"), B is in transit; on SQLite the holder's job ended first
+        vendor, statuses, b_ended_first, packs, alerts = json.loads(
+            _output(_python(env, OUTCOME.format(job_ids=job_ids)))
+        )
+        assert (vendor, statuses, b_ended_first) == (
+            "postgresql" if postgresql else "sqlite",
+            ["succeeded", "succeeded", "succeeded"],
+            postgresql,
+        )
+        assert packs == ["in_transit"] * 6 + ["received"] * 6
+        assert alerts == []
+
+
+# Six narcotic packs commissioned and shipped to the distributor under DA1; then stored, not yet run:
+# the distributor receives the first three, and in another document the other three.
+SPLIT_RECEIPT = """
+import json
+from medreg.trace.models import CaptureJob
+from medreg.trace.services.processing import process_job
+from tests.trace.epcis_builders import build_chain, document, receiving
+from tests.trace.test_alert_rules_parties import PACKS, commissioning, shipping
+chain = build_chain(special_control="narcotic")
+def job(party, *events):
+    return str(CaptureJob.objects.create(sender_enterprise_code=party.uscc, format="json", size_bytes=1,
+                                         jurisdiction_path=party.jurisdiction.path,
+                                         document=json.dumps(document(*events)).encode()).pk)
+process_job(job(chain.manufacturer, commissioning()))
+process_job(job(chain.manufacturer, shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", PACKS, "00002")))
+print(json.dumps([job(chain.distributor, receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", PACKS[:3], "00002")),
+                  job(chain.distributor, receiving("urn:uuid:r2", "2026-03-02T09:05:00+08:00", PACKS[3:], "00002"))]))
+"""
+MISMATCHES = """
+import json
+from medreg.trace.models import Alert, CaptureJob, Pack
+print(json.dumps([sorted(CaptureJob.objects.filter(pk__in={job_ids!r}).values_list("status", flat=True)),
+                  sorted(Pack.objects.values_list("status", flat=True)),
+                  [(a.rule, a.text_fields["count"]) for a in Alert.objects.all()]]))
+"""
+
+
+@pytest.mark.slow
+def test_two_jobs_receiving_parts_of_a_special_control_shipment_at_once_count_it_as_one_after_the_other(
+    tmp_path: Path,
+) -> None:
+    with fresh_database(tmp_path) as url:
+        env = environment(url)
+        medreg(env, "migrate", "--no-input", "-v", "0")
+        job_ids = json.loads(_output(_python(env, SPLIT_RECEIPT)))
+        held, release = tmp_path / "held", tmp_path / "release"
+        # given a worker whose job receiving the first three packs has read the shipment and not yet
+        # committed (the three others still in transit for it: the quantity rule's finding)
+        holder = _python(env, HOLDER.format(held=str(held), release=str(release), job_id=job_ids[0]))
+        _wait_for(held)
+        # when a second worker runs the job receiving the other three, and the first then commits
+        second = _python(env, RUN.format(job_id=job_ids[1]))
+        if url.startswith("postgres"):  # the second waits for packs the first holds
+            assert json.loads(_output(_python(env, WAITING))) == ["transactionid"]
+        release.touch()
+        for worker in (holder, second):
+            _output(worker)
+
+        # then the first job's receipt raised the one alert (three packs missing) and the second,
+        # which counted after the first had committed, none: as if they had run one after the other
+        assert json.loads(_output(_python(env, MISMATCHES.format(job_ids=job_ids)))) == [
+            ["succeeded", "succeeded"],
+            ["received"] * 6,
+            [["special_quantity_mismatch", "3"]],
+        ]
