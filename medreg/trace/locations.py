@@ -1,6 +1,7 @@
 """Location and party identifiers of EPCIS events (SGLN and PGLN URNs, GS1 Digital Link 414/417)
 reduced to the 13-digit GLN the registry records for each site."""
 
+import functools
 import re
 
 from biip.checksums import gs1_standard_check_digit
@@ -10,6 +11,7 @@ from medreg.trace.codes import CodeError, parse_digital_link
 _SGLN = re.compile(r"^urn:epc:id:(?:sgln|pgln):(?P<prefix>[0-9]{6,12})\.(?P<ref>[0-9]*)(?:\.(?P<ext>[^.]*))?$")
 
 
+@functools.lru_cache(maxsize=65_536)  # a batch names a few sites in every event
 def gln_of(identifier: str | None) -> str | None:
     """The GLN a location or party identifier names, or None when it names none."""
     if not identifier:

@@ -3,6 +3,8 @@ without the full parser, COPY text and array literals built in one string, and p
 level down to the packs inside the cases inside a pallet."""
 
 import datetime as dt
+import json
+from unittest import mock
 
 import psycopg
 import pytest
@@ -13,13 +15,22 @@ from hypothesis import strategies as st
 
 from medreg.trace.codes import CodeError, parse_code
 from medreg.trace.codes.parsing import plain_sgtin
-from medreg.trace.models import Event, EventEpc, Pack
-from medreg.trace.services import processing
+from medreg.trace.models import CaptureJob, Event, EventEpc, Pack
+from medreg.trace.services import processing, resolution
 from medreg.trace.services.bulk_sql import copy_text, fast_cursor, text_array
 from medreg.trace.services.persistence import _change_line, _change_values, _pack_line, _pack_values, store_packs
 from medreg.trace.services.resolution import CodeFacts, code_facts, object_key
 from medreg.trace.state import PackBook, PackState
-from tests.trace.epcis_builders import aggregation, build_chain, document, object_event, sscc
+from tests.trace.epcis_builders import (
+    aggregation,
+    build_chain,
+    commissioning_document,
+    document,
+    gtin,
+    object_event,
+    sgtin,
+    sscc,
+)
 from tests.trace.test_walk_one_batch import KEYS, PACKS, capture
 
 SERIAL_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -65,6 +76,24 @@ def test_plain_sgtin_leaves_escapes_spaces_and_odd_lengths_to_the_full_parser() 
     assert plain_sgtin("urn:epc:id:sgtin:0614141.107346.2017\n") is None
     assert plain_sgtin("urn:epc:id:sgtin:0614141.10734.2017") is None
     assert code_facts("urn:epc:id:sgtin:0614141.107346.20%2F17").key == "gs1:01/10614141073464/21/20%2F17"
+
+
+@pytest.mark.django_db
+def test_resolving_a_commissioning_document_reads_each_code_once() -> None:
+    # given a stored job commissioning 3 x 4 packs
+    chain = build_chain()
+    job = CaptureJob.objects.create(sender_enterprise_code=chain.manufacturer.uscc, format="json", size_bytes=1,
+                                    jurisdiction_path=chain.manufacturer.jurisdiction.path,
+                                    document=json.dumps(commissioning_document("once", 3, 4)).encode())  # fmt: skip
+    events, _ = processing.read_job(job)
+    # when it is resolved, counting the codes read
+    with mock.patch.object(resolution, "code_facts", side_effect=resolution.code_facts) as read:
+        resolved = processing.resolve(events, job)
+    # then each of the 12 codes was read once, for its product, its key and its new pack alike
+    assert sorted(c.args[0] for c in read.call_args_list) == sorted(sgtin("00001", n) for n in range(12))
+    assert [s.keys for s in resolved.steps] == [tuple(p.key for p in s.new_packs) for s in resolved.steps]
+    assert resolved.steps[0].keys == tuple(f"gs1:01/{gtin('00001')}/21/{n}" for n in range(4))
+    assert resolved.errors == []
 
 
 def test_copy_text_escapes_only_what_copy_needs() -> None:

@@ -39,18 +39,21 @@ class Facts:
     sender: str
     sender_path: str
     enterprise_paths: dict[str, str] = field(default_factory=dict)
+    # the commissioned codes that parse, by identifier: read once for the products, the keys and the new packs
+    codes: dict[str, "CodeFacts"] = field(default_factory=dict)
 
 
 def load_facts(events: list[EpcisEvent], sender: str, sender_path: str) -> Facts:
     glns = {g for g in map(gln_of, {i for e in events for i in _location_ids(e)}) if g}
-    codes = [c for e in events if e.biz_step == "commissioning" for c in _parsed_quietly(e.epc_list)]
-    gtins = {c.gtin for c in codes if c.gtin}
-    identification = {c.drug_identification_code for c in codes if c.drug_identification_code}
+    codes = _parsed_quietly([i for e in events if e.biz_step == "commissioning" for i in e.epc_list])
+    gtins = {c.gtin for c in codes.values() if c.gtin}
+    identification = {c.drug_identification_code for c in codes.values() if c.drug_identification_code}
     return Facts(
         registry.sites_by_gln(SYSTEM_SCOPE, glns),
         registry.product_bindings(SYSTEM_SCOPE, gtins, identification),
         sender,
         sender_path,
+        codes=codes,
     )
 
 
@@ -59,11 +62,11 @@ def _location_ids(event: EpcisEvent) -> list[str]:
     return ids + [value for kind, value in (*event.sources, *event.destinations) if kind in PARTY_TYPES]
 
 
-def _parsed_quietly(identifiers: tuple[str, ...]) -> list["CodeFacts"]:
-    parsed = []
+def _parsed_quietly(identifiers: list[str]) -> dict[str, "CodeFacts"]:
+    parsed = {}
     for identifier in identifiers:
         try:
-            parsed.append(code_facts(identifier))
+            parsed[identifier] = code_facts(identifier)
         except CodeError:
             continue
     return parsed
@@ -95,7 +98,7 @@ def code_facts(identifier: str) -> CodeFacts:
 def to_step(event: EpcisEvent, facts: Facts) -> Step | EventError:
     """The step for `event`, or the business-rule error that refuses it."""
     try:
-        keys = tuple(map(object_key, (*event.epc_list, *event.output_epcs)))
+        keys = tuple(_key(i, facts) for i in (*event.epc_list, *event.output_epcs))
         children = tuple(map(object_key, (*event.child_epcs, *event.input_epcs)))
         parent = object_key(event.parent_id) if event.parent_id else None
     except CodeError as error:
@@ -126,6 +129,12 @@ def to_step(event: EpcisEvent, facts: Facts) -> Step | EventError:
         shipment=_shipment(event),
         new_packs=new_packs,
     )
+
+
+def _key(identifier: str, facts: Facts) -> str:
+    """`object_key(identifier)`, taken from the batch's parsed commissioning codes when it is one."""
+    code = facts.codes.get(identifier)
+    return code.key if code is not None else object_key(identifier)
 
 
 def object_key(identifier: str) -> str:
@@ -181,7 +190,7 @@ def _new_packs(event: EpcisEvent, facts: Facts) -> tuple[NewPack, ...] | EventEr
     packs = []
     lot, expiry = _ilmd_lot(event), _ilmd_expiry(event)
     for identifier in event.epc_list:
-        code = _parsed_or_other(identifier)
+        code = facts.codes.get(identifier) or _parsed_or_other(identifier)
         product = facts.products.get(code.gtin or "") or facts.products.get(code.drug_identification_code or "")
         if product is None and code.kind not in ("sscc", OTHER_OBJECT):
             return EventError(
