@@ -181,7 +181,7 @@ def copy_limit(rows: int) -> float:
 def write_floor(supply: common.Supply, first: int, tag: str) -> float:
     """EPC observations/s of the database work alone that capture cannot avoid with this schema, for
     the same three documents (PostgreSQL): per document, in one transaction, read and lock the named
-    packs (capture's own query, `persistence.NAMED_OR_INSIDE`), COPY the event rows (with their JSON
+    packs (capture's own query, `persistence.NAMED`), COPY the event rows (with their JSON
     payloads) and the EPC rows, then COPY the new packs into trace_pack (commissioning) or COPY the
     changed columns into a temp table and `UPDATE … FROM` it (shipping, receiving); commit. Every row
     is formatted before the clock starts: no parsing, validation, rules or state machine. Capture's
@@ -245,7 +245,7 @@ def _write(kind: str, keys: list[str], first_id: int, event_text: str, epc_text:
     from medreg.trace.services import bulk_sql, persistence
 
     with transaction.atomic(), bulk_sql.fast_cursor() as cursor:
-        cursor.execute(persistence.NAMED_OR_INSIDE, (bulk_sql.text_array(keys), "{}"), binary=True)  # read and lock
+        cursor.execute(persistence.NAMED, (bulk_sql.text_array(keys),), binary=True)  # read and lock
         cursor.fetchall()
         cursor.execute("SELECT setval(pg_get_serial_sequence('trace_event', 'id'), %s)", (first_id + EVENTS,))
         bulk_sql.copy_in(cursor, "trace_event", persistence.EVENT_COLUMNS, event_text)

@@ -87,10 +87,14 @@ def test_resolving_a_commissioning_document_reads_each_code_once() -> None:
                                     document=json.dumps(commissioning_document("once", 3, 4)).encode())  # fmt: skip
     events, _ = processing.read_job(job)
     # when it is resolved, counting the codes read
-    with mock.patch.object(resolution, "code_facts", side_effect=resolution.code_facts) as read:
+    with (
+        mock.patch.object(resolution, "code_facts", side_effect=resolution.code_facts) as read,
+        mock.patch.object(resolution, "object_key", side_effect=resolution.object_key) as keyed,
+    ):
         resolved = processing.resolve(events, job)
     # then each of the 12 codes was read once, for its product, its key and its new pack alike
     assert sorted(c.args[0] for c in read.call_args_list) == sorted(sgtin("00001", n) for n in range(12))
+    assert keyed.call_count == 0
     assert [s.keys for s in resolved.steps] == [tuple(p.key for p in s.new_packs) for s in resolved.steps]
     assert resolved.steps[0].keys == tuple(f"gs1:01/{gtin('00001')}/21/{n}" for n in range(4))
     assert resolved.errors == []

@@ -4,33 +4,45 @@ waits for the holder's commit, then applies its events to the state the holder w
 one writer in at a time: there the holder's job ends first."""
 
 import json
+import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from medreg.trace.codes import parse_code
 from tests.liveserver import environment, fresh_database, medreg
+from tests.trace.epcis_builders import sscc
 from tests.trace.test_capture_concurrency import _output, _python
 
-# Packs A (serials 1-6) and B (7-12) commissioned; then stored, not yet run: the manufacturer ships A,
-# the manufacturer ships B, the distributor receives A.
-SEED = """
+# The start of every seed: `job(party, *events)` stores a capture job of the events from `party`.
+JOBS = """
 import json
 from medreg.trace.models import CaptureJob
 from medreg.trace.services.processing import process_job
-from tests.trace.epcis_builders import build_chain, document, object_event, receiving, sgtin
-from tests.trace.test_alert_rules_parties import commissioning, shipping
-chain = build_chain()
-a, b = [sgtin("00001", n) for n in range(1, 7)], [sgtin("00001", n) for n in range(7, 13)]
+from tests.trace.epcis_builders import document
 def job(party, *events):
     return str(CaptureJob.objects.create(sender_enterprise_code=party.uscc, format="json", size_bytes=1,
                                          jurisdiction_path=party.jurisdiction.path,
                                          document=json.dumps(document(*events)).encode()).pk)
+"""
+# Packs A (serials 1-6) and B (7-12) commissioned; then stored, not yet run: the manufacturer ships A,
+# the manufacturer ships B, the distributor receives A.
+SEED = (
+    JOBS
+    + """
+from tests.trace.epcis_builders import build_chain, receiving, sgtin
+from tests.trace.test_alert_rules_parties import commissioning, shipping
+chain = build_chain()
+a, b = [sgtin("00001", n) for n in range(1, 7)], [sgtin("00001", n) for n in range(7, 13)]
 process_job(job(chain.manufacturer, commissioning(a + b)))
 print(json.dumps([job(chain.manufacturer, shipping("urn:uuid:sa", "2026-03-01T10:00:00+08:00", a, "00002")),
                   job(chain.manufacturer, shipping("urn:uuid:sb", "2026-03-01T10:00:00+08:00", b, "00002")),
                   job(chain.distributor, receiving("urn:uuid:ra", "2026-03-02T09:00:00+08:00", a, "00002"))]))
 """
+)
 # Runs a job that, having read (and locked) its packs, says so in file `held` and waits for file
 # `release` before it writes them and commits.
 HOLDER = """
@@ -41,7 +53,9 @@ real = processing.store_packs
 def held(book):
     open({held!r}, "w").close()
     deadline = time.time() + 120
-    while not os.path.exists({release!r}) and time.time() < deadline:
+    while not os.path.exists({release!r}):
+        if time.time() > deadline:
+            raise SystemExit("the test never released the packs")
         time.sleep(0.02)
     return real(book)
 with mock.patch.object(processing, "store_packs", held):
@@ -72,6 +86,41 @@ print(json.dumps([connection.vendor, [j.status for j in jobs], jobs[1].finished_
 """
 
 
+class Held:
+    """A worker running a job that holds its packs (read and locked, not yet written) until `release`,
+    and the workers `start`ed beside it."""
+
+    def __init__(self, env: dict[str, str], tmp_path: Path, job_id: str) -> None:
+        self.env, self.release_file = env, tmp_path / "release"
+        held = tmp_path / "held"
+        self.holder = _python(env, HOLDER.format(held=str(held), release=str(self.release_file), job_id=job_id))
+        self.workers = [self.holder]
+        _wait_for(held)
+
+    def start(self, job_id: str) -> subprocess.Popen[str]:
+        self.workers.append(_python(self.env, RUN.format(job_id=job_id)))
+        return self.workers[-1]
+
+    def release(self) -> None:
+        """Let the holder write and commit; wait for every worker's end."""
+        self.release_file.touch()
+        for worker in self.workers:
+            _output(worker)
+
+
+@contextmanager
+def holding(env: dict[str, str], tmp_path: Path, job_id: str) -> Iterator[Held]:
+    """`Held` for `job_id`; its workers are killed if the block fails before they end."""
+    held = Held(env, tmp_path, job_id)
+    try:
+        yield held
+    finally:
+        for worker in held.workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.communicate()
+
+
 def _wait_for(path: Path) -> None:
     deadline = time.monotonic() + 120
     while not path.exists():
@@ -88,24 +137,19 @@ def test_a_job_about_other_packs_runs_while_a_job_holds_its_own_and_one_about_th
         medreg(env, "migrate", "--no-input", "-v", "0")
         job_ids = json.loads(_output(_python(env, SEED)))
         ship_a, ship_b, receive_a = job_ids
-        held, release = tmp_path / "held", tmp_path / "release"
-        # given a worker whose job (shipping packs A) has read and locked its packs and not yet committed
-        holder = _python(env, HOLDER.format(held=str(held), release=str(release), job_id=ship_a))
-        _wait_for(held)
         postgresql = url.startswith("postgres")
-
-        # when a second worker runs the job shipping packs B, and a third the job receiving packs A
-        other = _python(env, RUN.format(job_id=ship_b))
-        same = _python(env, RUN.format(job_id=receive_a))
-        if postgresql:
-            # then on PostgreSQL the job about packs B ends while the holder still holds packs A
-            _output(other)
-            assert holder.poll() is None
-            # and the job about packs A waits for the holder's transaction (a row lock), nothing else
-            assert json.loads(_output(_python(env, WAITING))) == ["transactionid"]
-        release.touch()
-        for worker in (holder, other, same):
-            _output(worker)
+        # given a worker whose job (shipping packs A) has read and locked its packs and not yet committed
+        with holding(env, tmp_path, ship_a) as held:
+            # when a second worker runs the job shipping packs B, and a third the job receiving packs A
+            other = held.start(ship_b)
+            held.start(receive_a)
+            if postgresql:
+                # then on PostgreSQL the job about packs B ends while the holder still holds packs A
+                _output(other)
+                assert held.holder.poll() is None
+                # and the job about packs A waits for the holder's transaction (a row lock), nothing else
+                assert json.loads(_output(_python(env, WAITING))) == ["transactionid"]
+            held.release()
 
         # then every job succeeded; A was received on the state the holder wrote (no "received
         # without a shipment"), B is in transit; on SQLite the holder's job ended first
@@ -123,22 +167,18 @@ def test_a_job_about_other_packs_runs_while_a_job_holds_its_own_and_one_about_th
 
 # Six narcotic packs commissioned and shipped to the distributor under DA1; then stored, not yet run:
 # the distributor receives the first three, and in another document the other three.
-SPLIT_RECEIPT = """
-import json
-from medreg.trace.models import CaptureJob
-from medreg.trace.services.processing import process_job
-from tests.trace.epcis_builders import build_chain, document, receiving
+SPLIT_RECEIPT = (
+    JOBS
+    + """
+from tests.trace.epcis_builders import build_chain, receiving
 from tests.trace.test_alert_rules_parties import PACKS, commissioning, shipping
 chain = build_chain(special_control="narcotic")
-def job(party, *events):
-    return str(CaptureJob.objects.create(sender_enterprise_code=party.uscc, format="json", size_bytes=1,
-                                         jurisdiction_path=party.jurisdiction.path,
-                                         document=json.dumps(document(*events)).encode()).pk)
 process_job(job(chain.manufacturer, commissioning()))
 process_job(job(chain.manufacturer, shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", PACKS, "00002")))
 print(json.dumps([job(chain.distributor, receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", PACKS[:3], "00002")),
                   job(chain.distributor, receiving("urn:uuid:r2", "2026-03-02T09:05:00+08:00", PACKS[3:], "00002"))]))
 """
+)
 MISMATCHES = """
 import json
 from medreg.trace.models import Alert, CaptureJob, Pack
@@ -156,18 +196,14 @@ def test_two_jobs_receiving_parts_of_a_special_control_shipment_at_once_count_it
         env = environment(url)
         medreg(env, "migrate", "--no-input", "-v", "0")
         job_ids = json.loads(_output(_python(env, SPLIT_RECEIPT)))
-        held, release = tmp_path / "held", tmp_path / "release"
         # given a worker whose job receiving the first three packs has read the shipment and not yet
         # committed (the three others still in transit for it: the quantity rule's finding)
-        holder = _python(env, HOLDER.format(held=str(held), release=str(release), job_id=job_ids[0]))
-        _wait_for(held)
-        # when a second worker runs the job receiving the other three, and the first then commits
-        second = _python(env, RUN.format(job_id=job_ids[1]))
-        if url.startswith("postgres"):  # the second waits for packs the first holds
-            assert json.loads(_output(_python(env, WAITING))) == ["transactionid"]
-        release.touch()
-        for worker in (holder, second):
-            _output(worker)
+        with holding(env, tmp_path, job_ids[0]) as held:
+            # when a second worker runs the job receiving the other three, and the first then commits
+            held.start(job_ids[1])
+            if url.startswith("postgres"):  # the second waits for packs the first holds
+                assert json.loads(_output(_python(env, WAITING))) == ["transactionid"]
+            held.release()
 
         # then the first job's receipt raised the one alert (three packs missing) and the second,
         # which counted after the first had committed, none: as if they had run one after the other
@@ -175,4 +211,53 @@ def test_two_jobs_receiving_parts_of_a_special_control_shipment_at_once_count_it
             ["succeeded", "succeeded"],
             ["received"] * 6,
             [["special_quantity_mismatch", "3"]],
+        ]
+
+
+# Seven packs commissioned, six of them packed into case C; then stored, not yet run: the manufacturer
+# packs the seventh into C and ships C, and the distributor receives C.
+PACKED_ON = (
+    JOBS
+    + """
+from tests.trace.epcis_builders import aggregation, build_chain, receiving, sgtin, sscc
+from tests.trace.test_alert_rules_parties import commissioning, shipping
+chain = build_chain()
+packs, case = [sgtin("00001", n) for n in range(1, 8)], sscc(1)
+process_job(job(chain.manufacturer, commissioning(packs)))
+process_job(job(chain.manufacturer, aggregation("urn:uuid:p1", "2026-03-01T09:10:00+08:00", case, packs[:6], "00001")))
+print(json.dumps([job(chain.manufacturer,
+                      aggregation("urn:uuid:p2", "2026-03-01T09:30:00+08:00", case, packs[6:], "00001"),
+                      shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", [case], "00002")),
+                  job(chain.distributor, receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", [case], "00002"))]))
+"""
+)
+CONTAINED = """
+import json
+from medreg.trace.models import Alert, CaptureJob, Pack
+print(json.dumps([sorted(CaptureJob.objects.filter(pk__in={job_ids!r}).values_list("status", flat=True)),
+                  sorted((status, parent or "") for status, parent in Pack.objects.values_list("status", "parent_key")),
+                  list(Alert.objects.values_list("rule", flat=True))]))
+"""
+
+
+@pytest.mark.slow
+def test_a_job_that_waited_for_a_case_finds_the_pack_another_job_packed_into_it(tmp_path: Path) -> None:
+    with fresh_database(tmp_path) as url:
+        env = environment(url)
+        medreg(env, "migrate", "--no-input", "-v", "0")
+        job_ids = json.loads(_output(_python(env, PACKED_ON)))
+        # given a worker whose job has packed a seventh pack into case C and shipped C, not yet committed
+        with holding(env, tmp_path, job_ids[0]) as held:
+            # when a second worker runs the job receiving C, and the first then commits
+            held.start(job_ids[1])
+            if url.startswith("postgres"):  # the second waits for the case the first holds
+                assert json.loads(_output(_python(env, WAITING))) == ["transactionid"]
+            held.release()
+
+        # then the receipt of C received all seven packs inside it, the one packed while it waited too
+        case = parse_code(sscc(1)).key
+        assert json.loads(_output(_python(env, CONTAINED.format(job_ids=job_ids)))) == [
+            ["succeeded", "succeeded"],
+            [["received", ""]] + [["received", case]] * 7,
+            [],
         ]

@@ -91,25 +91,32 @@ def load_book(steps: list[Step]) -> PackBook:
 
 
 def _with_descendants(keys: set[str]) -> dict[str, PackState]:
-    """The packs named, then level by level everything inside them (cases, then their packs)."""
-    found: dict[str, PackState] = {p.key: p for p in _packs_named_or_inside(list(keys), list(keys))}
-    frontier = [key for key in found if key not in keys]
+    """The packs named, then level by level everything inside them (cases, then their packs).
+
+    PostgreSQL: the named packs are locked by a statement of their own. A wait for another job's
+    lock ends with that statement, so the next one, reading what is inside them, already sees what
+    that job put inside a named case (a statement sees what was committed when it started, and a
+    locking read returns only the rows it sees, at their newest version). From then on no other job
+    can change what is inside: any aggregation or disaggregation names, and so locks, the container."""
+    found: dict[str, PackState] = {p.key: p for p in _packs(NAMED, "key", list(keys))}
+    frontier = list(keys)
     while frontier:
-        inside = [p for p in _packs_named_or_inside([], frontier) if p.key not in found]
+        inside = [p for p in _packs(INSIDE, "parent_key", frontier) if p.key not in found]
         found.update({p.key: p for p in inside})
         frontier = [p.key for p in inside]
     return found
 
 
-def _packs_named_or_inside(keys: list[str], parents: list[str]) -> list[PackState]:
-    """Packs whose key is in `keys` or whose container is in `parents` (a pack may come twice), locked
-    until the transaction ends on PostgreSQL: one query of two index scans, each locking what it
-    finds (with `OR` the planner scans the whole table; a UNION takes no locking clause)."""
+def _packs(sql: str, field: str, values: list[str]) -> list[PackState]:
+    """The packs whose `field` is in `values`: on PostgreSQL with `sql` (NAMED or INSIDE), which locks
+    them until the transaction ends."""
+    if not values:
+        return []
     if is_postgresql():
         with fast_cursor() as cursor:
-            cursor.execute(NAMED_OR_INSIDE, (text_array(keys), text_array(parents)), binary=True)
+            cursor.execute(sql, (text_array(values),), binary=True)
             return _states(cursor.fetchall())
-    return _states(_chunked_filter(keys, "key")) + _states(_chunked_filter(parents, "parent_key"))
+    return _states(_chunked_filter(values, field))
 
 
 def _in_shipments(shipments: set[str]) -> list[PackState]:
@@ -180,13 +187,12 @@ STATE_COLUMNS = (
 
 _STATE_SELECT = ", ".join(STATE_COLUMNS)
 _PACK_STATE_SELECT = ", ".join(f"pack.{c}" for c in STATE_COLUMNS)
-# The packs of keys $1 and the packs inside containers $2, each row locked against another job's
-# change until this transaction ends (a move changes no key: FOR NO KEY UPDATE is the lock it takes).
-NAMED_OR_INSIDE = (
-    f"WITH named AS (SELECT {_STATE_SELECT} FROM trace_pack WHERE key = ANY(%s::text[]) FOR NO KEY UPDATE), "  # noqa: S608
-    f"inside AS (SELECT {_STATE_SELECT} FROM trace_pack WHERE parent_key = ANY(%s::text[]) FOR NO KEY UPDATE) "
-    "SELECT * FROM named UNION ALL SELECT * FROM inside"
-)
+# The packs of keys $1 (NAMED), or inside containers $1 (INSIDE), each row locked against another
+# job's change until this transaction ends (a move changes no key: FOR NO KEY UPDATE is the lock it
+# takes). Named packs are locked in key order: two jobs naming some of the same packs wait for each
+# other in one order, never in a circle.
+NAMED = f"SELECT {_STATE_SELECT} FROM trace_pack WHERE key = ANY(%s::text[]) ORDER BY key FOR NO KEY UPDATE"  # noqa: S608
+INSIDE = f"SELECT {_STATE_SELECT} FROM trace_pack WHERE parent_key = ANY(%s::text[]) FOR NO KEY UPDATE"  # noqa: S608
 
 
 def _states(rows: Iterable[tuple[Any, ...]]) -> list[PackState]:
