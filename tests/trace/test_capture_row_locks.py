@@ -121,6 +121,23 @@ def holding(env: dict[str, str], tmp_path: Path, job_id: str) -> Iterator[Held]:
                 worker.communicate()
 
 
+@contextmanager
+def second_waits_for_first(tmp_path: Path, seed: str) -> Iterator[tuple[dict[str, str], list[str]]]:
+    """In a fresh database set up by `seed`, which prints the ids of two stored jobs: a worker runs the
+    first job and holds its packs; a second worker runs the second job, which on PostgreSQL waits for
+    a row lock; then the first job commits. Yields the environment and the ids, both jobs ended."""
+    with fresh_database(tmp_path) as url:
+        env = environment(url)
+        medreg(env, "migrate", "--no-input", "-v", "0")
+        job_ids = json.loads(_output(_python(env, seed)))
+        with holding(env, tmp_path, job_ids[0]) as held:
+            held.start(job_ids[1])
+            if url.startswith("postgres"):  # the second waits for packs the first holds, nothing else
+                assert json.loads(_output(_python(env, WAITING))) == ["transactionid"]
+            held.release()
+        yield env, job_ids
+
+
 def _wait_for(path: Path) -> None:
     deadline = time.monotonic() + 120
     while not path.exists():
@@ -192,19 +209,10 @@ print(json.dumps([sorted(CaptureJob.objects.filter(pk__in={job_ids!r}).values_li
 def test_two_jobs_receiving_parts_of_a_special_control_shipment_at_once_count_it_as_one_after_the_other(
     tmp_path: Path,
 ) -> None:
-    with fresh_database(tmp_path) as url:
-        env = environment(url)
-        medreg(env, "migrate", "--no-input", "-v", "0")
-        job_ids = json.loads(_output(_python(env, SPLIT_RECEIPT)))
-        # given a worker whose job receiving the first three packs has read the shipment and not yet
-        # committed (the three others still in transit for it: the quantity rule's finding)
-        with holding(env, tmp_path, job_ids[0]) as held:
-            # when a second worker runs the job receiving the other three, and the first then commits
-            held.start(job_ids[1])
-            if url.startswith("postgres"):  # the second waits for packs the first holds
-                assert json.loads(_output(_python(env, WAITING))) == ["transactionid"]
-            held.release()
-
+    # given a worker whose job receiving the first three packs has read the shipment and not yet
+    # committed (the three others still in transit for it: the quantity rule's finding)
+    # when a second worker runs the job receiving the other three, and the first then commits
+    with second_waits_for_first(tmp_path, SPLIT_RECEIPT) as (env, job_ids):
         # then the first job's receipt raised the one alert (three packs missing) and the second,
         # which counted after the first had committed, none: as if they had run one after the other
         assert json.loads(_output(_python(env, MISMATCHES.format(job_ids=job_ids)))) == [
@@ -242,18 +250,9 @@ print(json.dumps([sorted(CaptureJob.objects.filter(pk__in={job_ids!r}).values_li
 
 @pytest.mark.slow
 def test_a_job_that_waited_for_a_case_finds_the_pack_another_job_packed_into_it(tmp_path: Path) -> None:
-    with fresh_database(tmp_path) as url:
-        env = environment(url)
-        medreg(env, "migrate", "--no-input", "-v", "0")
-        job_ids = json.loads(_output(_python(env, PACKED_ON)))
-        # given a worker whose job has packed a seventh pack into case C and shipped C, not yet committed
-        with holding(env, tmp_path, job_ids[0]) as held:
-            # when a second worker runs the job receiving C, and the first then commits
-            held.start(job_ids[1])
-            if url.startswith("postgres"):  # the second waits for the case the first holds
-                assert json.loads(_output(_python(env, WAITING))) == ["transactionid"]
-            held.release()
-
+    # given a worker whose job has packed a seventh pack into case C and shipped C, not yet committed
+    # when a second worker runs the job receiving C, and the first then commits
+    with second_waits_for_first(tmp_path, PACKED_ON) as (env, job_ids):
         # then the receipt of C received all seven packs inside it, the one packed while it waited too
         case = parse_code(sscc(1)).key
         assert json.loads(_output(_python(env, CONTAINED.format(job_ids=job_ids)))) == [
