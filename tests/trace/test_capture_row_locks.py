@@ -91,11 +91,10 @@ class Held:
     and the workers `start`ed beside it."""
 
     def __init__(self, env: dict[str, str], tmp_path: Path, job_id: str) -> None:
-        self.env, self.release_file = env, tmp_path / "release"
-        held = tmp_path / "held"
-        self.holder = _python(env, HOLDER.format(held=str(held), release=str(self.release_file), job_id=job_id))
+        self.env, self.release_file, self.held_file = env, tmp_path / "release", tmp_path / "held"
+        self.holder = _python(env, HOLDER.format(held=str(self.held_file), release=str(self.release_file),
+                                                 job_id=job_id))  # fmt: skip
         self.workers = [self.holder]
-        _wait_for(held)
 
     def start(self, job_id: str) -> subprocess.Popen[str]:
         self.workers.append(_python(self.env, RUN.format(job_id=job_id)))
@@ -113,6 +112,7 @@ def holding(env: dict[str, str], tmp_path: Path, job_id: str) -> Iterator[Held]:
     """`Held` for `job_id`; its workers are killed if the block fails before they end."""
     held = Held(env, tmp_path, job_id)
     try:
+        _wait_for(held.held_file)
         yield held
     finally:
         for worker in held.workers:
@@ -258,5 +258,66 @@ def test_a_job_that_waited_for_a_case_finds_the_pack_another_job_packed_into_it(
         assert json.loads(_output(_python(env, CONTAINED.format(job_ids=job_ids)))) == [
             ["succeeded", "succeeded"],
             [["received", ""]] + [["received", case]] * 7,
+            [],
+        ]
+
+
+# Packs A (serials 1-6) commissioned; then stored, not yet run: the manufacturer commissions packs B
+# (7-12) and ships A and B in one document; the distributor receives A and B.
+COMMISSIONED_AND_SHIPPED = (
+    JOBS
+    + """
+from tests.trace.epcis_builders import build_chain, object_event, receiving, sgtin
+from tests.trace.test_alert_rules_parties import LOT, commissioning, shipping
+chain = build_chain()
+a, b = [sgtin("00001", n) for n in range(1, 7)], [sgtin("00001", n) for n in range(7, 13)]
+ilmd = {"ilmd": {"cbvmda:lotNumber": LOT, "cbvmda:itemExpirationDate": "2028-02-29"}}
+process_job(job(chain.manufacturer, commissioning(a)))
+print(json.dumps([job(chain.manufacturer,
+                      object_event("urn:uuid:c2", "2026-03-01T09:30:00+08:00", "commissioning", "active", b, "00001",
+                                   "ADD", **ilmd),
+                      shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", a + b, "00002")),
+                  job(chain.distributor, receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", a + b, "00002"))]))
+"""
+)
+# Packs p1-p6 and q commissioned; then stored, not yet run: the manufacturer packs p1-p6 into a new
+# case C and ships C and q; the distributor receives C and q.
+NEW_CASE_SHIPPED = (
+    JOBS
+    + """
+from tests.trace.epcis_builders import aggregation, build_chain, receiving, sgtin, sscc
+from tests.trace.test_alert_rules_parties import commissioning, shipping
+chain = build_chain()
+packs, q, case = [sgtin("00001", n) for n in range(1, 7)], sgtin("00001", 9), sscc(1)
+process_job(job(chain.manufacturer, commissioning(packs + [q])))
+print(json.dumps([job(chain.manufacturer,
+                      aggregation("urn:uuid:p1", "2026-03-01T09:30:00+08:00", case, packs, "00001"),
+                      shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", [case, q], "00002")),
+                  job(chain.distributor, receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", [case, q], "00002"))]))
+"""
+)
+STATUSES = """
+import json
+from medreg.trace.models import Alert, CaptureJob, Pack
+print(json.dumps([sorted(CaptureJob.objects.filter(pk__in={job_ids!r}).values_list("status", flat=True)),
+                  sorted(Pack.objects.values_list("status", flat=True)),
+                  list(Alert.objects.values_list("rule", flat=True))]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("seed", "packs"), [(COMMISSIONED_AND_SHIPPED, 12), (NEW_CASE_SHIPPED, 8)])
+def test_a_job_that_waited_for_packs_finds_the_packs_the_other_job_stored_beside_them(
+    tmp_path: Path, seed: str, packs: int
+) -> None:
+    # given a worker whose job stores new packs (commissioned, or a new case) and ships them with packs
+    # already stored, not yet committed
+    # when a second worker runs the job receiving all of them, and the first then commits
+    with second_waits_for_first(tmp_path, seed) as (env, job_ids):
+        # then the second found every pack the first stored and received them all, as if it had run
+        # after the first: no "not commissioned", nothing left in transit
+        assert json.loads(_output(_python(env, STATUSES.format(job_ids=job_ids)))) == [
+            ["succeeded", "succeeded"],
+            ["received"] * packs,
             [],
         ]

@@ -93,18 +93,37 @@ def load_book(steps: list[Step]) -> PackBook:
 def _with_descendants(keys: set[str]) -> dict[str, PackState]:
     """The packs named, then level by level everything inside them (cases, then their packs).
 
-    PostgreSQL: the named packs are locked by a statement of their own. A wait for another job's
-    lock ends with that statement, so the next one, reading what is inside them, already sees what
-    that job put inside a named case (a statement sees what was committed when it started, and a
-    locking read returns only the rows it sees, at their newest version). From then on no other job
-    can change what is inside: any aggregation or disaggregation names, and so locks, the container."""
-    found: dict[str, PackState] = {p.key: p for p in _packs(NAMED, "key", list(keys))}
+    PostgreSQL: the named packs are locked first (`_named`), then what is inside them is read and
+    locked in a statement a level, each started after any wait of the ones before: it sees what the
+    job waited for put inside a named case. From then on no other job can change what is inside a
+    locked case: packing and unpacking name, and so lock, the case."""
+    found: dict[str, PackState] = {p.key: p for p in _named(list(keys))}
     frontier = list(keys)
     while frontier:
         inside = [p for p in _packs(INSIDE, "parent_key", frontier) if p.key not in found]
         found.update({p.key: p for p in inside})
         frontier = [p.key for p in inside]
     return found
+
+
+def _named(keys: list[str]) -> list[PackState]:
+    """The packs of `keys`, locked until the transaction ends on PostgreSQL.
+
+    A locking read that meets a pack another job changed waits for that job's commit, if need be,
+    and returns the pack's newest version; but it finds only the rows there were when it started, not
+    the packs that job stored beside the ones it changed (commissioned, or a case it packed). So
+    while a read locks some packs and leaves some keys unfound, the keys still unfound are read
+    again: a read started after the last one's locks were taken sees every pack the jobs it met
+    committed. A read that finds nothing met no one, and ends it (a commissioning document's packs
+    cost one read; a document of stored packs too, when all are found)."""
+    if not is_postgresql():  # one writer at a time: no other job stores packs in between
+        return _packs(NAMED, "key", keys)
+    found: dict[str, PackState] = {}
+    missing = keys
+    while missing and (more := _packs(NAMED, "key", missing)):
+        found.update({p.key: p for p in more})
+        missing = [k for k in missing if k not in found]
+    return list(found.values())
 
 
 def _packs(sql: str, field: str, values: list[str]) -> list[PackState]:
