@@ -101,10 +101,10 @@ class Held:
         return self.workers[-1]
 
     def release(self) -> None:
-        """Let the holder write and commit; wait for every worker's end."""
+        """Let the holder write and commit; wait for the end of every worker not yet waited for."""
         self.release_file.touch()
-        for worker in self.workers:
-            _output(worker)
+        while self.workers:
+            _output(self.workers.pop(0))
 
 
 @contextmanager
@@ -319,5 +319,87 @@ def test_a_job_that_waited_for_packs_finds_the_packs_the_other_job_stored_beside
         assert json.loads(_output(_python(env, STATUSES.format(job_ids=job_ids)))) == [
             ["succeeded", "succeeded"],
             ["received"] * packs,
+            [],
+        ]
+
+
+# Narcotic packs 1-3 commissioned and shipped to the distributor under DA1; then stored, not yet run:
+# the manufacturer commissions packs 4-7 and ships 4-6 under DA1 and 7 under DA2; the distributor
+# receives packs 1-7.
+SHIPPED_ON_TOO = (
+    JOBS
+    + """
+from tests.trace.epcis_builders import build_chain, object_event, receiving, sgtin
+from tests.trace.test_alert_rules_parties import LOT, commissioning, shipping
+chain = build_chain(special_control="narcotic")
+packs = [sgtin("00001", n) for n in range(1, 8)]
+ilmd = {"ilmd": {"cbvmda:lotNumber": LOT, "cbvmda:itemExpirationDate": "2028-02-29"}}
+da2 = "urn:epcglobal:cbv:bt:0614141000005:DA2"
+process_job(job(chain.manufacturer, commissioning(packs[:3])))
+process_job(job(chain.manufacturer, shipping("urn:uuid:s1", "2026-03-01T10:00:00+08:00", packs[:3], "00002")))
+print(json.dumps([job(chain.manufacturer,
+                      object_event("urn:uuid:c2", "2026-03-01T11:00:00+08:00", "commissioning", "active", packs[3:],
+                                   "00001", "ADD", **ilmd),
+                      shipping("urn:uuid:s2", "2026-03-01T12:00:00+08:00", packs[3:6], "00002"),
+                      shipping("urn:uuid:s3", "2026-03-01T12:00:00+08:00", packs[6:], "00002", advice=da2)),
+                  job(chain.distributor, receiving("urn:uuid:r1", "2026-03-02T09:00:00+08:00", packs, "00002"))]))
+"""
+)
+# Runs a job that, once it has read (and locked) the packs it names, says so in file `named` and waits
+# for file `go` before it reads anything else.
+PAUSED_AFTER_NAMED = """
+import os, time
+from unittest import mock
+from medreg.trace.services import persistence, processing
+real, calls = persistence._inside, []
+def paused(containers):
+    if not calls:
+        open({named!r}, "w").close()
+        deadline = time.time() + 120
+        while not os.path.exists({go!r}):
+            if time.time() > deadline:
+                raise SystemExit("the test never let the job go on")
+            time.sleep(0.02)
+    calls.append(containers)
+    return real(containers)
+with mock.patch.object(persistence, "_inside", paused):
+    processing.process_job({job_id!r})
+print(len(calls))
+"""
+
+
+@pytest.mark.slow
+def test_a_job_reads_its_book_again_when_packs_it_did_not_find_were_stored_while_it_read(tmp_path: Path) -> None:
+    with fresh_database(tmp_path) as url:
+        env = environment(url)
+        medreg(env, "migrate", "--no-input", "-v", "0")
+        commission_and_ship, receive = json.loads(_output(_python(env, SHIPPED_ON_TOO)))
+        named, go = tmp_path / "named", tmp_path / "go"
+        postgresql = url.startswith("postgres")
+        # given a worker whose job (commissioning packs 4-7, shipping them) has read and not yet written
+        with holding(env, tmp_path, commission_and_ship) as held:
+            if not postgresql:  # SQLite: the second job cannot begin while the first writes
+                held.release()
+            # and a second worker whose job receiving packs 1-7 has found 1-3 (stored) and not 4-7
+            receiver = _python(env, PAUSED_AFTER_NAMED.format(named=str(named), go=str(go), job_id=receive))
+            try:
+                _wait_for(named)
+                # when the first job commits, and only then the second reads on (the quantity rule's
+                # read of shipment DA1 now finds packs 4-6 in transit)
+                held.release()
+                go.touch()
+                reads = int(_output(receiver))
+            finally:
+                if receiver.poll() is None:
+                    receiver.kill()
+                    receiver.communicate()
+
+        # then the second job, having found packs it had not found stored, read its book again
+        # (PostgreSQL: two reads of what is inside its packs; SQLite reads once, one writer at a
+        # time) and received all seven packs, as if it had run after the first: no "not commissioned"
+        assert reads == (2 if url.startswith("postgres") else 1)
+        assert json.loads(_output(_python(env, STATUSES.format(job_ids=[commission_and_ship, receive])))) == [
+            ["succeeded", "succeeded"],
+            ["received"] * 7,
             [],
         ]

@@ -76,29 +76,34 @@ def load_book(steps: list[Step]) -> PackBook:
     other packs the quantity rule counts (special-control sales packs still in transit,
     `rules.quantity_findings`): nothing else reads a pack the steps do not name.
 
-    PostgreSQL: the packs named and everything inside them stay locked until the job's transaction
-    ends (`FOR NO KEY UPDATE`; decision 0111), so that a second job naming one of them waits and then
-    reads the state this job wrote. Jobs naming other packs do not wait. The quantity rule's other
-    packs are locked as well (`_in_shipments`)."""
+    PostgreSQL (decision 0111): every pack read stays locked until the job's transaction ends
+    (`FOR NO KEY UPDATE`), so a second job naming one of them waits and then reads the state this
+    job wrote; jobs naming other packs do not wait. Each read sees what was committed when it started,
+    so a later read can see a job that committed after an earlier one: one that stored packs this job
+    names and did not find. When the job found some of its named packs and not others, it therefore
+    checks last that none of the others has been stored since, and reads its book again if one has."""
     if is_postgresql():
         serial_plans()
     keys = {k for s in steps for k in (*s.keys, *s.child_keys, s.parent_key) if k}
-    packs = _with_descendants(keys)
-    shipments = {p.shipment for p in packs.values() if p.shipment and p.status == "in_transit"}
-    if any(s.biz_step == "receiving" for s in steps) and shipments:
-        packs.update({p.key: p for p in _in_shipments(shipments) if p.key not in packs})
-    return PackBook(packs.values())
+    receiving = any(s.biz_step == "receiving" for s in steps)
+    while True:
+        named = {p.key: p for p in _packs(NAMED, "key", sorted(keys))}
+        packs = {**named, **_inside(list(named))}
+        shipments = {p.shipment for p in packs.values() if p.shipment and p.status == "in_transit"}
+        if receiving and shipments:
+            packs.update({p.key: p for p in _in_shipments(shipments) if p.key not in packs})
+        missing = sorted(keys - named.keys())
+        if not (named and missing and is_postgresql() and _any_stored(missing)):
+            return PackBook(packs.values())
 
 
-def _with_descendants(keys: set[str]) -> dict[str, PackState]:
-    """The packs named, then level by level everything inside them (cases, then their packs).
-
-    PostgreSQL: the named packs are locked first (`_named`), then what is inside them is read and
-    locked in a statement a level, each started after any wait of the ones before: it sees what the
-    job waited for put inside a named case. From then on no other job can change what is inside a
-    locked case: packing and unpacking name, and so lock, the case."""
-    found: dict[str, PackState] = {p.key: p for p in _named(list(keys))}
-    frontier = list(keys)
+def _inside(containers: list[str]) -> dict[str, PackState]:
+    """Level by level everything inside `containers` (cases, then their packs), locked on PostgreSQL
+    by statements that start after the containers were locked. No other job can then change what is
+    inside them: packing and unpacking name, and so lock, the container a pack goes into (a pack
+    packed into another case leaves this one: the read that waited for it no longer finds it here)."""
+    found: dict[str, PackState] = {}
+    frontier = containers
     while frontier:
         inside = [p for p in _packs(INSIDE, "parent_key", frontier) if p.key not in found]
         found.update({p.key: p for p in inside})
@@ -106,24 +111,11 @@ def _with_descendants(keys: set[str]) -> dict[str, PackState]:
     return found
 
 
-def _named(keys: list[str]) -> list[PackState]:
-    """The packs of `keys`, locked until the transaction ends on PostgreSQL.
-
-    A locking read that meets a pack another job changed waits for that job's commit, if need be,
-    and returns the pack's newest version; but it finds only the rows there were when it started, not
-    the packs that job stored beside the ones it changed (commissioned, or a case it packed). So
-    while a read locks some packs and leaves some keys unfound, the keys still unfound are read
-    again: a read started after the last one's locks were taken sees every pack the jobs it met
-    committed. A read that finds nothing met no one, and ends it (a commissioning document's packs
-    cost one read; a document of stored packs too, when all are found)."""
-    if not is_postgresql():  # one writer at a time: no other job stores packs in between
-        return _packs(NAMED, "key", keys)
-    found: dict[str, PackState] = {}
-    missing = keys
-    while missing and (more := _packs(NAMED, "key", missing)):
-        found.update({p.key: p for p in more})
-        missing = [k for k in missing if k not in found]
-    return list(found.values())
+def _any_stored(keys: list[str]) -> bool:
+    """Whether any of `keys` is a stored pack now (PostgreSQL, no lock)."""
+    with fast_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM trace_pack WHERE key = ANY(%s::text[]) LIMIT 1", (text_array(keys),))
+        return cursor.fetchone() is not None
 
 
 def _packs(sql: str, field: str, values: list[str]) -> list[PackState]:
@@ -208,8 +200,9 @@ _STATE_SELECT = ", ".join(STATE_COLUMNS)
 _PACK_STATE_SELECT = ", ".join(f"pack.{c}" for c in STATE_COLUMNS)
 # The packs of keys $1 (NAMED), or inside containers $1 (INSIDE), each row locked against another
 # job's change until this transaction ends (a move changes no key: FOR NO KEY UPDATE is the lock it
-# takes). Named packs are locked in key order: two jobs naming some of the same packs wait for each
-# other in one order, never in a circle.
+# takes). Named packs are locked in key order, so two jobs naming some of the same packs wait for
+# each other in one order; PostgreSQL breaks the rarer circles (through the packs inside, or a
+# second read) and the job it fails starts over (`processing.process_job`).
 NAMED = f"SELECT {_STATE_SELECT} FROM trace_pack WHERE key = ANY(%s::text[]) ORDER BY key FOR NO KEY UPDATE"  # noqa: S608
 INSIDE = f"SELECT {_STATE_SELECT} FROM trace_pack WHERE parent_key = ANY(%s::text[]) FOR NO KEY UPDATE"  # noqa: S608
 
