@@ -43,24 +43,33 @@ print(json.dumps([job(chain.manufacturer, shipping("urn:uuid:sa", "2026-03-01T10
                   job(chain.distributor, receiving("urn:uuid:ra", "2026-03-02T09:00:00+08:00", a, "00002"))]))
 """
 )
-# Runs a job that, having read (and locked) its packs, says so in file `held` and waits for file
-# `release` before it writes them and commits.
-HOLDER = """
+# The start of the scripts that pause a job: `pause(reached, until)` writes file `reached`, then waits
+# for file `until` (the test's word to go on), at most 120 s.
+PAUSE = """
 import os, time
 from unittest import mock
+def pause(reached, until):
+    open(reached, "w").close()
+    deadline = time.time() + 120
+    while not os.path.exists(until):
+        if time.time() > deadline:
+            raise SystemExit(f"the test never wrote {{until}}")
+        time.sleep(0.02)
+"""
+# Runs a job that, having read (and locked) its packs, says so in file `held` and waits for file
+# `release` before it writes them and commits.
+HOLDER = (
+    PAUSE
+    + """
 from medreg.trace.services import processing
 real = processing.store_packs
 def held(book):
-    open({held!r}, "w").close()
-    deadline = time.time() + 120
-    while not os.path.exists({release!r}):
-        if time.time() > deadline:
-            raise SystemExit("the test never released the packs")
-        time.sleep(0.02)
+    pause({held!r}, {release!r})
     return real(book)
 with mock.patch.object(processing, "store_packs", held):
     processing.process_job({job_id!r})
 """
+)
 RUN = "from medreg.trace.services.processing import process_job; process_job({job_id!r})"
 # What the backends of this database that wait for a lock wait for, once one does (PostgreSQL).
 WAITING = """
@@ -347,25 +356,21 @@ print(json.dumps([job(chain.manufacturer,
 )
 # Runs a job that, once it has read (and locked) the packs it names, says so in file `named` and waits
 # for file `go` before it reads anything else.
-PAUSED_AFTER_NAMED = """
-import os, time
-from unittest import mock
+PAUSED_AFTER_NAMED = (
+    PAUSE
+    + """
 from medreg.trace.services import persistence, processing
 real, calls = persistence._inside, []
 def paused(containers):
     if not calls:
-        open({named!r}, "w").close()
-        deadline = time.time() + 120
-        while not os.path.exists({go!r}):
-            if time.time() > deadline:
-                raise SystemExit("the test never let the job go on")
-            time.sleep(0.02)
+        pause({named!r}, {go!r})
     calls.append(containers)
     return real(containers)
 with mock.patch.object(persistence, "_inside", paused):
     processing.process_job({job_id!r})
 print(len(calls))
 """
+)
 
 
 @pytest.mark.slow

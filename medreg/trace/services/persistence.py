@@ -87,13 +87,13 @@ def load_book(steps: list[Step]) -> PackBook:
     keys = {k for s in steps for k in (*s.keys, *s.child_keys, s.parent_key) if k}
     receiving = any(s.biz_step == "receiving" for s in steps)
     while True:
-        named = {p.key: p for p in _packs(NAMED, "key", sorted(keys))}
+        named = {p.key: p for p in _packs(NAMED, "key", list(keys))}  # NAMED orders the locks
         packs = {**named, **_inside(list(named))}
         shipments = {p.shipment for p in packs.values() if p.shipment and p.status == "in_transit"}
         if receiving and shipments:
             packs.update({p.key: p for p in _in_shipments(shipments) if p.key not in packs})
-        missing = sorted(keys - named.keys())
-        if not (named and missing and is_postgresql() and _any_stored(missing)):
+        missing = list(keys - named.keys()) if named and is_postgresql() else []
+        if not (missing and _any_stored(missing)):
             return PackBook(packs.values())
 
 
